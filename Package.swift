@@ -1,0 +1,64 @@
+// swift-tools-version: 6.2
+// SwiftLXD: LXD's daemon and client in Swift. No outside Swift packages; C libraries come from
+// Debian through the system-library targets below.
+import PackageDescription
+
+let cSettings: [CSetting] = [.define("_GNU_SOURCE")]
+
+let package = Package(
+    name: "SwiftLXD",
+    products: [
+        .executable(name: "lxd", targets: ["lxd"]),
+        .executable(name: "lxc", targets: ["lxc"]),
+    ],
+    targets: [
+        // System libraries: a module map and a shim header each.
+        .systemLibrary(name: "CLXC", pkgConfig: "lxc", providers: [.apt(["lxc-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CHTTPParser", providers: [.apt(["libhttp-parser-dev"])]),
+
+        // Our own C: spawning, GNU-only calls, macro shims and the liblxc fork helpers.
+        .target(name: "CShim", dependencies: ["CLXC", "CSQLite", "COpenSSL"], cSettings: cSettings),
+
+        // Swift owners of the C libraries and of the OS.
+        .target(name: "LXDOS", dependencies: ["CShim"]),
+        .target(name: "SQLite", dependencies: ["CSQLite", "CShim"]),
+        .target(name: "YAML", dependencies: ["CYAML"]),
+        .target(name: "Archive", dependencies: ["CArchive"]),
+        .target(name: "LibLXC", dependencies: ["CLXC", "CShim"]),
+
+        // Shared layers.
+        .target(name: "LXDCore", dependencies: ["COpenSSL", "CShim"]),
+        .target(name: "LXDAPI", dependencies: ["LXDCore"]),
+        .target(name: "LXDHTTP", dependencies: ["LXDCore", "LXDOS", "CHTTPParser", "CShim", "COpenSSL"]),
+        .target(name: "LXDClient", dependencies: ["LXDAPI", "LXDHTTP", "LXDCore"]),
+        .target(name: "LXDCommandLine", dependencies: ["LXDAPI", "LXDCore", "YAML"]),
+
+        // The daemon and the client as libraries; the executables are a few lines.
+        .target(
+            name: "LXDDaemon",
+            dependencies: ["LXDAPI", "LXDHTTP", "LXDCore", "LXDOS", "SQLite", "YAML", "Archive", "LibLXC", "CShim"]),
+        .target(name: "LXDCLI", dependencies: ["LXDClient", "LXDCommandLine", "LXDAPI", "LXDCore", "LXDOS", "YAML"]),
+        .executableTarget(name: "lxd", dependencies: ["LXDDaemon", "CShim"]),
+        .executableTarget(name: "lxc", dependencies: ["LXDCLI"]),
+
+        .target(name: "LXDTestSupport", dependencies: ["LXDClient", "LXDOS", "LXDCore"]),
+
+        // Unit tests, one target per library.
+        .testTarget(name: "LXDOSTests", dependencies: ["LXDOS"]),
+        .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
+        .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
+        .testTarget(name: "LXDCoreTests", dependencies: ["LXDCore"]),
+        .testTarget(name: "LXDAPITests", dependencies: ["LXDAPI"]),
+        .testTarget(name: "LXDHTTPTests", dependencies: ["LXDHTTP"]),
+        .testTarget(name: "LXDDaemonTests", dependencies: ["LXDDaemon"]),
+        .testTarget(name: "LXDCLITests", dependencies: ["LXDCLI", "LXDCommandLine"]),
+        // Integration tests: a real daemon in a private LXD_DIR, driven through the lxc binaries.
+        .testTarget(name: "IntegrationTests", dependencies: ["LXDTestSupport", "LXDAPI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

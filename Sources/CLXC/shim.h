@@ -1,0 +1,3 @@
+#include <lxc/lxccontainer.h>
+#include <lxc/attach_options.h>
+#include <lxc/version.h>

@@ -1,0 +1,11 @@
+// Umbrella header of our own C code: what Swift cannot call directly (GNU-only calls,
+// function-like macros, variadics) and everything that must run between fork and exec.
+#ifndef LXD_CSHIM_H
+#define LXD_CSHIM_H
+
+#include "lxd_os.h"
+#include "lxd_lxc.h"
+#include "lxd_sqlite.h"
+#include "lxd_ssl.h"
+
+#endif

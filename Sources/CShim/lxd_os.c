@@ -1,0 +1,159 @@
+#include "lxd_os.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pty.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+int lxd_os_close_range_from(int first) {
+    if (syscall(SYS_close_range, (unsigned int)first, ~0U, 0) == 0)
+        return 0;
+    // Old kernels: close what /proc says is open would need allocation; walk a bounded range.
+    long max = sysconf(_SC_OPEN_MAX);
+    if (max < 0 || max > 65536)
+        max = 65536;
+    for (int fd = first; fd < max; fd++)
+        close(fd);
+    return 0;
+}
+
+// Runs in the forked child only: async-signal-safe calls, no allocation.
+static void spawn_child(const char *path, char *const argv[], char *const envp[], const int *fds, int nfds,
+                        int flags) {
+    sigset_t all;
+    sigemptyset(&all);
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP)
+            continue;
+        signal(sig, SIG_DFL);
+    }
+    sigprocmask(SIG_SETMASK, &all, NULL);
+
+    if (flags & LXD_SPAWN_SETSID)
+        setsid();
+    if (flags & LXD_SPAWN_PDEATHSIG)
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+
+    // Move every requested fd above the target range first so that dup2 never clobbers a
+    // source that is still needed.
+    int moved[64];
+    if (nfds > 64)
+        _exit(127);
+    for (int i = 0; i < nfds; i++) {
+        moved[i] = -1;
+        if (fds[i] < 0)
+            continue;
+        moved[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, nfds + 64);
+        if (moved[i] < 0)
+            _exit(127);
+    }
+    for (int i = 0; i < nfds; i++) {
+        if (moved[i] < 0) {
+            close(i);
+            continue;
+        }
+        if (dup2(moved[i], i) < 0)
+            _exit(127);
+    }
+    lxd_os_close_range_from(nfds);
+
+    if ((flags & LXD_SPAWN_SETCTTY) && nfds > 0)
+        ioctl(0, TIOCSCTTY, 0);
+
+    execve(path, argv, envp);
+    _exit(127);
+}
+
+pid_t lxd_os_spawn(const char *path, char *const argv[], char *const envp[], const int *fds, int nfds,
+                   int flags) {
+    pid_t pid = fork();
+    if (pid < 0)
+        return -errno;
+    if (pid == 0)
+        spawn_child(path, argv, envp, fds, nfds, flags);
+    return pid;
+}
+
+int lxd_os_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC) == 0 ? 0 : -errno; }
+
+int lxd_os_accept_cloexec(int sockfd) {
+    int fd;
+    do {
+        fd = accept4(sockfd, NULL, NULL, SOCK_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    return fd >= 0 ? fd : -errno;
+}
+
+int lxd_os_socket_cloexec(int domain, int type, int protocol) {
+    int fd = socket(domain, type | SOCK_CLOEXEC, protocol);
+    return fd >= 0 ? fd : -errno;
+}
+
+int lxd_os_pidfd_open(pid_t pid) {
+    long fd = syscall(SYS_pidfd_open, pid, 0);
+    return fd >= 0 ? (int)fd : -errno;
+}
+
+int lxd_os_set_winsize(int fd, unsigned short width, unsigned short height) {
+    struct winsize ws = {.ws_row = height, .ws_col = width};
+    return ioctl(fd, TIOCSWINSZ, &ws) == 0 ? 0 : -errno;
+}
+
+int lxd_os_openpty(int *master, int *slave, unsigned short width, unsigned short height) {
+    int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (m < 0)
+        return -errno;
+    if (grantpt(m) != 0 || unlockpt(m) != 0) {
+        int err = errno;
+        close(m);
+        return -err;
+    }
+    char name[128];
+    if (ptsname_r(m, name, sizeof(name)) != 0) {
+        int err = errno;
+        close(m);
+        return -err;
+    }
+    int s = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (s < 0) {
+        int err = errno;
+        close(m);
+        return -err;
+    }
+    if (width > 0 && height > 0)
+        lxd_os_set_winsize(m, width, height);
+    *master = m;
+    *slave = s;
+    return 0;
+}
+
+bool lxd_os_wifexited(int status) { return WIFEXITED(status); }
+int lxd_os_wexitstatus(int status) { return WEXITSTATUS(status); }
+bool lxd_os_wifsignaled(int status) { return WIFSIGNALED(status); }
+int lxd_os_wtermsig(int status) { return WTERMSIG(status); }
+
+int lxd_os_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid) {
+    struct ucred cred;
+    socklen_t len = sizeof(cred);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
+        return -errno;
+    *pid = cred.pid;
+    *uid = cred.uid;
+    *gid = cred.gid;
+    return 0;
+}
+
+int lxd_os_errno(void) { return errno; }

@@ -1,0 +1,76 @@
+#!/bin/sh
+# Builds an LXD-format unified image (metadata.yaml, templates/, rootfs/) from
+# Debian's busybox-static. Usage: build-busybox-image.sh OUTPUT.tar.xz
+# Files are root-owned in the tarball, as a distribution image would be; the
+# daemon shifts them into the container's id range when it unpacks them.
+set -eu
+
+out=${1:?usage: build-busybox-image.sh OUTPUT.tar.(xz|gz)}
+busybox=/bin/busybox
+[ -x "$busybox" ] || { echo "Error: $busybox missing (apt-get install busybox-static)" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+root=$work/rootfs
+
+mkdir -p "$root"/bin "$root"/sbin "$root"/usr/bin "$root"/usr/sbin "$root"/etc/init.d \
+    "$root"/dev "$root"/proc "$root"/sys "$root"/tmp "$root"/root "$root"/run "$root"/var/log \
+    "$root"/home "$root"/mnt "$work"/templates
+chmod 1777 "$root"/tmp
+chmod 700 "$root"/root
+cp "$busybox" "$root"/bin/busybox
+# One symlink per applet, where busybox itself says it belongs.
+for applet in $("$busybox" --list-full); do
+    [ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
+done
+
+cat > "$root"/etc/inittab <<'TAB'
+::sysinit:/etc/init.d/rcS
+::shutdown:/bin/umount -a -r
+TAB
+cat > "$root"/etc/init.d/rcS <<'RCS'
+#!/bin/sh
+[ -s /etc/hostname ] && hostname -F /etc/hostname
+exit 0
+RCS
+chmod 755 "$root"/etc/init.d/rcS
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$root"/etc/passwd
+printf 'root:x:0:\nnogroup:x:65534:\n' > "$root"/etc/group
+echo busybox > "$root"/etc/hostname
+
+# The seed's template: the instance name becomes the hostname.
+echo 'hostname="{{ container.name }}"' > "$work"/templates/hostname.tpl
+echo '{{ container.name }}' > "$work"/templates/etc-hostname.tpl
+
+version=$("$busybox" | head -n 1 | sed -n 's/^BusyBox v\([0-9.]*\).*/\1/p')
+cat > "$work"/metadata.yaml <<META
+architecture: $(uname -m)
+creation_date: $(date +%s)
+properties:
+  architecture: $(uname -m)
+  description: Busybox $version (SwiftLXD test image)
+  name: busybox-$version
+  os: busybox
+  release: "$version"
+templates:
+  /etc/conf.d/hostname:
+    template: hostname.tpl
+    when:
+      - create
+      - copy
+  /etc/hostname:
+    template: etc-hostname.tpl
+    when:
+      - create
+      - copy
+META
+
+case "$out" in
+    *.tar.gz) compress=--gzip ;;
+    *.tar.xz) compress=--xz ;;
+    *.tar) compress= ;;
+    *) echo "Error: output must end in .tar, .tar.gz or .tar.xz" >&2; exit 1 ;;
+esac
+mkdir -p "$root"/etc/conf.d
+tar -C "$work" --numeric-owner --owner=0 --group=0 $compress -cf "$out" metadata.yaml templates rootfs
+echo "$out"
