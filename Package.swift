@@ -45,7 +45,7 @@ let package = Package(
         .executableTarget(name: "lxd", dependencies: ["LXDDaemon", "CShim"]),
         .executableTarget(name: "lxc", dependencies: ["LXDCLI"]),
 
-        .target(name: "LXDTestSupport", dependencies: ["LXDClient", "LXDOS", "LXDCore"]),
+        .target(name: "LXDTestSupport", dependencies: ["LXDClient", "LXDHTTP", "LXDAPI", "LXDOS", "LXDCore"]),
 
         // Unit tests, one target per library.
         .testTarget(name: "LXDOSTests", dependencies: ["LXDOS"]),
@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "LXDDaemonTests", dependencies: ["LXDDaemon"]),
         .testTarget(name: "LXDCLITests", dependencies: ["LXDCLI", "LXDCommandLine"]),
         // Integration tests: a real daemon in a private LXD_DIR, driven through the lxc binaries.
-        .testTarget(name: "IntegrationTests", dependencies: ["LXDTestSupport", "LXDAPI"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["LXDTestSupport", "LXDAPI", "LXDHTTP", "lxd", "lxc"]),
     ],
     swiftLanguageModes: [.v6]
 )

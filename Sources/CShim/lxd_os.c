@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <pty.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -157,3 +158,176 @@ int lxd_os_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid) {
 }
 
 int lxd_os_errno(void) { return errno; }
+
+// --- Added with LXDOS.Command / PTY / ProcessSupervisor --------------------------------------
+
+// Closes every fd >= first except `keep`.
+static void close_from_except(int first, int keep) {
+    if (keep >= first) {
+        if (keep > first)
+            syscall(SYS_close_range, (unsigned int)first, (unsigned int)(keep - 1), 0);
+        lxd_os_close_range_from(keep + 1);
+    } else {
+        lxd_os_close_range_from(first);
+    }
+}
+
+// Runs in the forked child only: async-signal-safe calls, no allocation. `errfd` is
+// close-on-exec; it receives errno when something before or at execve fails.
+static void spawn_checked_child(const char *path, char *const argv[], char *const envp[], const int *fds,
+                                int nfds, int flags, int errfd) {
+    int err = 0;
+    sigset_t all;
+    sigemptyset(&all);
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP)
+            continue;
+        signal(sig, SIG_DFL);
+    }
+    sigprocmask(SIG_SETMASK, &all, NULL);
+
+    if (flags & LXD_SPAWN_SETSID)
+        setsid();
+    if (flags & LXD_SPAWN_PDEATHSIG)
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+
+    // Keep the error pipe above everything we are about to dup2 onto.
+    int high = nfds + 64;
+    errfd = fcntl(errfd, F_DUPFD_CLOEXEC, high);
+    if (errfd < 0)
+        _exit(127);
+    int moved[64];
+    if (nfds > 64) {
+        err = E2BIG;
+        goto fail;
+    }
+    for (int i = 0; i < nfds; i++) {
+        moved[i] = -1;
+        if (fds[i] < 0)
+            continue;
+        moved[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, high);
+        if (moved[i] < 0) {
+            err = errno;
+            goto fail;
+        }
+    }
+    for (int i = 0; i < nfds; i++) {
+        if (moved[i] < 0) {
+            close(i);
+            continue;
+        }
+        if (dup2(moved[i], i) < 0) {
+            err = errno;
+            goto fail;
+        }
+    }
+    close_from_except(nfds, errfd);
+
+    if ((flags & LXD_SPAWN_SETCTTY) && nfds > 0 && ioctl(0, TIOCSCTTY, 0) != 0) {
+        err = errno;
+        goto fail;
+    }
+
+    execve(path, argv, envp);
+    err = errno;
+fail:
+    while (write(errfd, &err, sizeof(err)) < 0 && errno == EINTR) {
+    }
+    _exit(127);
+}
+
+pid_t lxd_os_spawn_checked(const char *path, char *const argv[], char *const envp[], const int *fds, int nfds,
+                           int flags) {
+    int ep[2];
+    if (pipe2(ep, O_CLOEXEC) != 0)
+        return -errno;
+    pid_t pid = fork();
+    if (pid < 0) {
+        int err = errno;
+        close(ep[0]);
+        close(ep[1]);
+        return -err;
+    }
+    if (pid == 0) {
+        close(ep[0]);
+        spawn_checked_child(path, argv, envp, fds, nfds, flags, ep[1]);
+    }
+    close(ep[1]);
+    int child_errno = 0;
+    ssize_t n;
+    do {
+        n = read(ep[0], &child_errno, sizeof(child_errno));
+    } while (n < 0 && errno == EINTR);
+    close(ep[0]);
+    if (n == (ssize_t)sizeof(child_errno)) {
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        return -(child_errno != 0 ? child_errno : ECHILD);
+    }
+    return pid;
+}
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
+int lxd_os_openpty_at(int devpts_fd, int *master, int *slave, unsigned short width, unsigned short height) {
+    int m = openat(devpts_fd, "ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (m < 0)
+        return -errno;
+    int unlock = 0;
+    if (ioctl(m, TIOCSPTLCK, &unlock) != 0) {
+        int err = errno;
+        close(m);
+        return -err;
+    }
+    int s = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (s < 0) {
+        int err = errno;
+        close(m);
+        return -err;
+    }
+    if (width > 0 && height > 0)
+        lxd_os_set_winsize(m, width, height);
+    *master = m;
+    *slave = s;
+    return 0;
+}
+
+int lxd_os_set_cloexec(int fd, bool on) {
+    int flags = fcntl(fd, F_GETFD);
+    if (flags < 0)
+        return -errno;
+    flags = on ? (flags | FD_CLOEXEC) : (flags & ~FD_CLOEXEC);
+    return fcntl(fd, F_SETFD, flags) == 0 ? 0 : -errno;
+}
+
+int lxd_os_set_nonblocking(int fd, bool on) {
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0)
+        return -errno;
+    flags = on ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
+    return fcntl(fd, F_SETFL, flags) == 0 ? 0 : -errno;
+}
+
+bool lxd_os_fd_is_open(int fd) { return fcntl(fd, F_GETFD) >= 0; }
+
+int lxd_os_pidfd_send_signal(int pidfd, int sig) {
+    return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) == 0 ? 0 : -errno;
+}
+
+pid_t lxd_os_waitpid_nohang(pid_t pid, int *status) {
+    pid_t r;
+    do {
+        r = waitpid(pid, status, WNOHANG);
+    } while (r < 0 && errno == EINTR);
+    return r >= 0 ? r : -errno;
+}
+
+int lxd_os_thread_set_name(const char *name) {
+    char shortName[16];
+    strncpy(shortName, name, sizeof(shortName) - 1);
+    shortName[sizeof(shortName) - 1] = '\0';
+    return -pthread_setname_np(pthread_self(), shortName);
+}

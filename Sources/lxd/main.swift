@@ -2,5 +2,6 @@ import CShim
 import Glibc
 import LXDDaemon
 
-// The hidden fork helpers (forkstart, forkexec) run entirely in C and exit.
+// The hidden helpers (forkstart, forkexec) run entirely in C and exit; nothing else has run yet.
 _ = lxd_fork_dispatch(CommandLine.argc, CommandLine.unsafeArgv)
+exit(DaemonCommand.main(CommandLine.arguments))

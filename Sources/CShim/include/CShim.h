@@ -7,5 +7,6 @@
 #include "lxd_lxc.h"
 #include "lxd_sqlite.h"
 #include "lxd_ssl.h"
+#include "lxd_fs.h"
 
 #endif

@@ -42,4 +42,29 @@ int lxd_os_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid);
 
 int lxd_os_errno(void);
 
+/// Names the calling thread (first 15 bytes of `name`, visible in /proc/<pid>/task/*/comm): 0 or -errno.
+int lxd_os_thread_set_name(const char *name);
+
+// --- Added with LXDOS.Command / PTY / ProcessSupervisor --------------------------------------
+
+/// As lxd_os_spawn, and also reports a failed execve: returns the child's pid once it has
+/// exec'd, or -errno when fork or the exec failed (the child is then reaped here). The
+/// errno reaches us over a close-on-exec pipe, so an exec that succeeds costs one read.
+pid_t lxd_os_spawn_checked(const char *path, char *const argv[], char *const envp[],
+                           const int *fds, int nfds, int flags);
+
+/// Opens a pty inside a devpts mount given as an fd (liblxc's devpts_fd): master from
+/// `ptmx` in it, slave with TIOCGPTPEER (so it is that mount's /dev/pts/N); both O_CLOEXEC.
+int lxd_os_openpty_at(int devpts_fd, int *master, int *slave, unsigned short width, unsigned short height);
+
+/// 0 or -errno.
+int lxd_os_set_cloexec(int fd, bool on);
+int lxd_os_set_nonblocking(int fd, bool on);
+/// Whether fd is an open descriptor.
+bool lxd_os_fd_is_open(int fd);
+/// pidfd_send_signal (no pid reuse race), 0 or -errno.
+int lxd_os_pidfd_send_signal(int pidfd, int sig);
+/// waitpid(pid, &status, WNOHANG|...) retried on EINTR: pid, 0 when still running, or -errno.
+pid_t lxd_os_waitpid_nohang(pid_t pid, int *status);
+
 #endif

@@ -1,0 +1,16 @@
+#ifndef LXD_FS_H
+#define LXD_FS_H
+
+#include <sys/types.h>
+
+/// Opens `path` relative to the directory `rootfd` as if `rootfd` were `/`: absolute symlinks
+/// and `..` cannot leave it (openat2 with RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS). Used to
+/// write into a container's rootfs without following its symlinks onto the host.
+/// Always close-on-exec. Returns the fd, or -errno.
+int lxd_fs_open_in_root(int rootfd, const char *path, int flags, mode_t mode);
+
+/// mkdir relative to a directory fd, resolving in root like lxd_fs_open_in_root (the parent
+/// must exist). Returns 0 or -errno (EEXIST included).
+int lxd_fs_mkdir_in_root(int rootfd, const char *path, mode_t mode);
+
+#endif

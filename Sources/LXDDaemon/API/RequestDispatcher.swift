@@ -1,0 +1,87 @@
+import Foundation
+import LXDAPI
+import LXDCore
+import LXDHTTP
+
+/// Runs on each HTTP connection's thread: resolves the route, reads a JSON body, runs the async
+/// handler while the thread waits, then writes the response or serves the upgraded websocket.
+struct RequestDispatcher: Sendable {
+    let router: Router
+    let logger: Logger
+    /// Requests are refused with 503 until the daemon has finished starting.
+    let isReady: @Sendable () -> Bool
+
+    static let jsonBodyLimit = 16 << 20
+
+    func handle(_ connection: HTTPServerConnection) {
+        let head = connection.head
+        logger.debug("Handling API request", ["method": head.method, "url": head.target])
+        let response: APIResponse
+        switch router.resolve(method: head.method, rawPath: head.target) {
+        case .failure(let error):
+            response = .error(error)
+        case .action(let action, let parameters):
+            if !isReady() && !head.target.hasPrefix("/internal/ready") && head.target != "/1.0" {
+                response = .error(LXDError(.serviceUnavailable, "LXD daemon is still starting up"))
+                break
+            }
+            var body = Data()
+            if !action.streamsBody {
+                do {
+                    body = try connection.readBody(limit: Self.jsonBodyLimit)
+                } catch {
+                    response = .error(.badRequest("Failed reading request body: \(error)"))
+                    break
+                }
+            }
+            let request = APIRequest(
+                method: head.method, path: head.path, query: head.query, headers: head.headers, parameters: parameters, body: body,
+                connection: RequestConnection(connection), peer: connection.peer)
+            response = Self.wait { () async -> APIResponse in
+                do {
+                    return try await action.handler(request)
+                } catch {
+                    return .error(LXDError(mapping: error))
+                }
+            }
+        }
+        write(response, to: connection)
+    }
+
+    private func write(_ response: APIResponse, to connection: HTTPServerConnection) {
+        switch response {
+        case .webSocket(let session):
+            guard let socket = try? connection.upgradeToWebSocket() else { return }
+            session(socket)
+        case .file(let path, var headers):
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                write(.error(.notFound()), to: connection)
+                return
+            }
+            defer { close(fd) }
+            headers["Accept-Ranges"] = "bytes"
+            try? connection.sendFile(status: 200, headers: headers, fd: fd)
+        default:
+            guard let (status, headers, body) = response.rendered() else { return }
+            try? connection.send(status: status, headers: headers, body: body)
+        }
+    }
+
+    /// Blocks this (non-pool) connection thread until the async handler finishes.
+    private static func wait(_ body: @escaping @Sendable () async -> APIResponse) -> APIResponse {
+        let box = ResultBox()
+        let semaphore = DispatchSemaphore(value: 0)
+        Task {
+            box.value = await body()
+            semaphore.signal()
+        }
+        semaphore.wait()
+        return box.value ?? .error(.internalError("No response"))
+    }
+}
+
+/// Hands a handler's result to the waiting connection thread; the semaphore orders the accesses.
+private final class ResultBox: @unchecked Sendable {
+    var value: APIResponse?
+}

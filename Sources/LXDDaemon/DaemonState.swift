@@ -1,0 +1,17 @@
+import Foundation
+import LXDAPI
+import LXDCore
+
+/// What handlers use: a small bundle of the daemon's subsystems (no god object).
+struct DaemonState: Sendable {
+    let paths: DaemonPaths
+    let database: Database
+    let events: EventHub
+    let operations: OperationRegistry
+    let images: ImageStore
+    let instances: InstanceManager
+    let host: HostInfo
+    let logger: Logger
+    /// Asks the daemon to exit (after `PUT /internal/shutdown` answered).
+    let requestExit: @Sendable () -> Void
+}

@@ -1,0 +1,250 @@
+import CShim
+import Foundation
+import LXDAPI
+import LXDCore
+import LXDHTTP
+import LXDOS
+import Synchronization
+
+/// One `POST /1.0/instances/NAME/exec` with websockets (LXD's `execWs`): the client connects the
+/// control socket and one socket per stream, then the command runs in the container through
+/// `lxd forkexec`, with pipes (or a pty in interactive mode) pumped to and from the sockets.
+///
+/// Threads: every websocket is served on its own connection thread; the process is spawned by
+/// the operation's task once all sockets are there.
+final class ExecSession: OperationWebSocketHandler {
+    private struct State {
+        var sockets: [String: WebSocket] = [:]
+        var allConnected: CheckedContinuation<Void, Never>?
+        var isAllConnected = false
+        /// Set once the process runs: the daemon's ends of its stdio.
+        var streams: Streams?
+        var commandPID: Int32 = 0
+        var finished = false
+    }
+
+    /// The daemon's side of the command's stdio.
+    struct Streams {
+        var stdinWrite: Int32 = -1
+        var stdoutRead: Int32 = -1
+        var stderrRead: Int32 = -1
+        /// Interactive: the pty master, read and written.
+        var ptyMaster: Int32 = -1
+    }
+
+    let secrets: [String: String]
+    let interactive: Bool
+    private let state = Mutex(State())
+    private let started = NSCondition()
+    private let finishedStreams = DispatchGroup()
+
+    init(interactive: Bool) {
+        self.interactive = interactive
+        var secrets: [String: String] = ["control": Hex.random()]
+        secrets["0"] = Hex.random()
+        if !interactive {
+            secrets["1"] = Hex.random()
+            secrets["2"] = Hex.random()
+        }
+        self.secrets = secrets
+    }
+
+    /// `fds` in the operation metadata.
+    var fdsMetadata: JSONValue { .object(secrets.mapValues { .string($0) }) }
+
+    func accepts(secret: String) -> Bool {
+        secrets.values.contains(secret) && state.withLock { !$0.sockets.keys.contains(key(for: secret) ?? "") }
+    }
+
+    private func key(for secret: String) -> String? {
+        secrets.first { $0.value == secret }?.key
+    }
+
+    /// Waits until every socket is connected (LXD's `wait-for-websocket`).
+    func waitForSockets() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = state.withLock { state -> Bool in
+                if state.isAllConnected { return true }
+                state.allConnected = continuation
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    func serve(secret: String, socket: WebSocket) {
+        guard let key = key(for: secret) else { return }
+        try? socket.sendPing()
+        let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.sockets[key] = socket
+            guard state.sockets.count == secrets.count, !state.isAllConnected else { return nil }
+            state.isAllConnected = true
+            defer { state.allConnected = nil }
+            return state.allConnected
+        }
+        continuation?.resume()
+        guard let streams = waitForStart() else {
+            socket.close()
+            return
+        }
+        switch key {
+        case "control": serveControl(socket)
+        case "0" where interactive: servePTY(socket, master: streams.ptyMaster)
+        case "0": pumpToProcess(socket, fd: streams.stdinWrite)
+        case "1": pumpFromProcess(streams.stdoutRead, to: socket)
+        case "2": pumpFromProcess(streams.stderrRead, to: socket)
+        default: socket.close()
+        }
+    }
+
+    /// Blocks a socket's thread until the process runs (nil if it never will).
+    private func waitForStart() -> Streams? {
+        started.lock()
+        defer { started.unlock() }
+        while true {
+            let (streams, finished) = state.withLock { ($0.streams, $0.finished) }
+            if let streams { return streams }
+            if finished { return nil }
+            started.wait()
+        }
+    }
+
+    /// Hands the process's streams to the socket threads; `pid` receives control signals.
+    func processStarted(_ streams: Streams, pid: Int32) {
+        finishedStreams.enter()  // one for the output side, left when the output is drained
+        state.withLock { state in
+            state.streams = streams
+            state.commandPID = pid
+        }
+        started.lock()
+        started.broadcast()
+        started.unlock()
+    }
+
+    /// Wakes every waiting socket when the command could not start.
+    func abandon() {
+        state.withLock { $0.finished = true }
+        started.lock()
+        started.broadcast()
+        started.unlock()
+        closeAll()
+    }
+
+    /// After the process exited: waits (bounded) for the output to drain, then closes everything.
+    func processExited() async {
+        let group = finishedStreams
+        _ = try? await Blocking.run("lxd-exec-drain") { group.wait(timeout: .now() + 5) }
+        state.withLock { $0.finished = true }
+        closeAll()
+    }
+
+    private func closeAll() {
+        let sockets = state.withLock { Array($0.sockets.values) }
+        for socket in sockets { socket.close() }
+    }
+
+    // MARK: Pumps (each on a socket's connection thread)
+
+    private func serveControl(_ socket: WebSocket) {
+        while let message = try? socket.receive() {
+            guard case .text(let text) = message,
+                let control = try? LXDJSON.decode(InstanceExecControl.self, from: Data(text.utf8))
+            else { continue }
+            let (pid, master) = state.withLock { ($0.commandPID, $0.streams?.ptyMaster ?? -1) }
+            switch control.command {
+            case "window-resize":
+                if master >= 0, let width = UInt16(control.args["width"] ?? ""), let height = UInt16(control.args["height"] ?? "") {
+                    _ = lxd_os_set_winsize(master, width, height)
+                }
+            case "signal":
+                if pid > 0, control.signal > 0 { kill(pid, Int32(control.signal)) }
+            default:
+                break
+            }
+        }
+    }
+
+    /// Client → process stdin; an empty text frame (or a vanished client) is EOF.
+    private func pumpToProcess(_ socket: WebSocket, fd: Int32) {
+        defer { close(fd) }
+        while let message = try? socket.receive() {
+            switch message {
+            case .binary(let data):
+                guard FileDescriptorIO.writeAll(fd, data) else { return }
+            case .text(let text):
+                if text.isEmpty { return }
+                guard FileDescriptorIO.writeAll(fd, Data(text.utf8)) else { return }
+            }
+        }
+    }
+
+    /// Process output → client, then the empty text frame that marks EOF.
+    private func pumpFromProcess(_ fd: Int32, to socket: WebSocket) {
+        defer { close(fd) }
+        FileDescriptorIO.readChunks(fd) { chunk in (try? socket.sendBinary(chunk)) != nil }
+        try? socket.sendText("")
+        drained()
+    }
+
+    private let drainedCount = Mutex(0)
+
+    /// The output side is drained when stdout and stderr (or the pty) both reached EOF.
+    private func drained() {
+        let done = drainedCount.withLock { count -> Bool in
+            count += 1
+            return count == (interactive ? 1 : 2)
+        }
+        if done { finishedStreams.leave() }
+    }
+
+    /// Interactive: one socket both ways over the pty master.
+    private func servePTY(_ socket: WebSocket, master: Int32) {
+        let reader = Thread { [self] in
+            FileDescriptorIO.readChunks(master) { chunk in (try? socket.sendBinary(chunk)) != nil }
+            try? socket.sendText("")
+            drained()
+        }
+        reader.stackSize = 256 << 10
+        reader.start()
+        while let message = try? socket.receive() {
+            switch message {
+            case .binary(let data):
+                guard FileDescriptorIO.writeAll(master, data) else { return }
+            case .text(let text):
+                // An empty frame is the client's EOF; in a pty, ^D is the way to say it.
+                if text.isEmpty { continue }
+                guard FileDescriptorIO.writeAll(master, Data(text.utf8)) else { return }
+            }
+        }
+    }
+}
+
+/// Blocking reads and writes on raw fds with EINTR and partial-write handling.
+enum FileDescriptorIO {
+    static func writeAll(_ fd: Int32, _ data: Data) -> Bool {
+        data.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(fd, buffer.baseAddress?.advanced(by: offset), buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                offset += written
+            }
+            return true
+        }
+    }
+
+    /// Reads until EOF or error (EIO on a pty whose other side closed), handing each chunk to `consume`
+    /// until it returns false.
+    static func readChunks(_ fd: Int32, _ consume: (Data) -> Bool) {
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return }
+            guard consume(Data(buffer[0..<count])) else { return }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import CShim
+import Foundation
+import LXDAPI
+import LXDCore
+import LXDOS
+
+extension InstanceManager {
+    /// The environment a command gets: LXD's defaults, then `environment.*` keys, then the request's.
+    func execEnvironment(_ name: String, request: [String: String]) async throws -> [String: String] {
+        var environment = [
+            "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root", "USER": "root",
+            "LANG": "C.UTF-8",
+        ]
+        let expanded = try await expanded(try await record(name))
+        environment.merge(Self.environment(expanded.config)) { _, new in new }
+        environment.merge(request) { _, new in new }
+        return environment
+    }
+
+    /// Checks that an exec can run (before the 202).
+    func checkExec(_ name: String, _ post: InstanceExecPost) async throws {
+        _ = try await record(name)
+        guard await status(name) == .running else { throw LXDError.badRequest("Instance is not running") }
+        guard !post.command.isEmpty else { throw LXDError.badRequest("Command is required") }
+    }
+
+    /// Runs the command through `lxd forkexec` and returns the operation's final metadata.
+    /// With a session the stdio goes to its websockets; otherwise to files (`record-output`) or /dev/null.
+    func exec(
+        _ name: String, _ post: InstanceExecPost, environment: [String: String], session: ExecSession?, metadata: [String: JSONValue],
+        operationID: String
+    ) async throws -> JSONValue {
+        if let session { await session.waitForSockets() }
+        events.lifecycle(
+            "instance-exec", source: "/1.0/instances/\(name)", context: ["command": .array(post.command.map { .string($0) })])
+
+        var childFDs: [Int32] = []
+        var parentCloses: [Int32] = []
+        var streams = ExecSession.Streams()
+        var flags: Int32 = 0
+        var output: [String: JSONValue] = [:]
+        func pipe() throws -> (read: Int32, write: Int32) {
+            var fds: [Int32] = [-1, -1]
+            let status = lxd_os_pipe_cloexec(&fds)
+            guard status == 0 else { throw LXDError.internalError("Failed creating pipe: \(String(cString: strerror(-status)))") }
+            return (fds[0], fds[1])
+        }
+        if let session, session.interactive {
+            var master: Int32 = -1
+            var slave: Int32 = -1
+            let status = lxd_os_openpty(&master, &slave, UInt16(clamping: post.width), UInt16(clamping: post.height))
+            guard status == 0 else { throw LXDError.internalError("Failed opening a pty: \(String(cString: strerror(-status)))") }
+            streams.ptyMaster = master
+            childFDs = [slave, slave, slave]
+            parentCloses = [slave]
+            flags = Int32(LXD_SPAWN_SETSID | LXD_SPAWN_SETCTTY)
+        } else if session != nil {
+            let stdin = try pipe()
+            let stdout = try pipe()
+            let stderr = try pipe()
+            streams.stdinWrite = stdin.write
+            streams.stdoutRead = stdout.read
+            streams.stderrRead = stderr.read
+            childFDs = [stdin.read, stdout.write, stderr.write]
+            parentCloses = childFDs
+        } else {
+            let devNull = open("/dev/null", O_RDWR | O_CLOEXEC)
+            var out = devNull
+            var err = devNull
+            if post.recordOutput {
+                let folder = paths.instanceLogs(name)
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                let base = "exec_\(operationID)"
+                out = open(folder + "/\(base).stdout", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+                err = open(folder + "/\(base).stderr", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+                output = [
+                    "1": .string("/1.0/instances/\(name)/logs/\(base).stdout"),
+                    "2": .string("/1.0/instances/\(name)/logs/\(base).stderr"),
+                ]
+            }
+            childFDs = [devNull, out, err]
+            parentCloses = Array(Set(childFDs))
+        }
+        let status = try pipe()
+        childFDs.append(status.write)
+        parentCloses.append(status.write)
+
+        var arguments = [
+            "lxd", "forkexec", name, paths.containers, paths.instanceLXCConfig(name), post.cwd.isEmpty ? "/root" : post.cwd,
+            String(post.user), String(post.group),
+        ]
+        arguments += environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        arguments.append("--")
+        arguments += post.command
+        let command = Command(
+            path: executable, arguments: arguments, environment: Self.helperEnvironment, fds: childFDs,
+            flags: SpawnFlags(rawValue: flags))
+        let pid: Int32
+        do {
+            pid = try command.spawn()
+        } catch {
+            for fd in parentCloses { close(fd) }
+            close(status.read)
+            session?.abandon()
+            throw LXDError.internalError("Failed running forkexec: \(error)")
+        }
+        for fd in parentCloses { close(fd) }
+        let reportedPID = await Self.readPID(status.read)
+        session?.processStarted(streams, pid: reportedPID ?? pid)
+        let exitStatus = await ProcessSupervisor.shared.wait(pid: pid)
+        if let session { await session.processExited() }
+        let code = exitStatus.shellCode
+
+        var final = metadata
+        final["return"] = .number(Double(code))
+        if !output.isEmpty { final["output"] = .object(output) }
+        if reportedPID == nil && code == 127 || code == ForkExec.commandNotFound {
+            final["return"] = .number(127)
+            throw OperationFailure(message: "Command not found", metadata: .object(final))
+        }
+        return .object(final)
+    }
+
+    /// The attached process's pid, as `forkexec` reports it on its status pipe (nil if it never
+    /// got that far).
+    private static func readPID(_ fd: Int32) async -> Int32? {
+        let text = try? await Blocking.run("lxd-exec-pid") { () -> String in
+            defer { close(fd) }
+            var bytes: [UInt8] = []
+            var byte: UInt8 = 0
+            while bytes.count < 32 {
+                let count = read(fd, &byte, 1)
+                if count < 0 && errno == EINTR { continue }
+                guard count == 1, byte != UInt8(ascii: "\n") else { break }
+                bytes.append(byte)
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        return text.flatMap { Int32($0) }
+    }
+}
+
+/// Exit codes `lxd forkexec` reserves.
+enum ForkExec {
+    /// The command could not be executed (LXD's "Command not found").
+    static let commandNotFound: Int32 = 127
+}

@@ -1,0 +1,531 @@
+import Archive
+import Foundation
+import LXDAPI
+import LXDCore
+import LXDOS
+
+/// Creates, starts, stops and deletes containers; the one owner of their on-disk layout:
+/// `storage-pools/<pool>/containers/<name>/{rootfs,templates,metadata.yaml}`, linked from
+/// `$LXD_DIR/containers/<name>` (liblxc's lxcpath), with `logs/<name>/lxc.conf`.
+actor InstanceManager {
+    let paths: DaemonPaths
+    let database: Database
+    let events: EventHub
+    let images: ImageStore
+    let lxc: LXCRuntime
+    let idmap: IdmapSet
+    let logger: Logger
+    /// Our own binary, re-executed as `lxd forkstart` / `lxd forkexec`.
+    let executable: String
+    let locks = KeyedAsyncLocks()
+
+    init(paths: DaemonPaths, database: Database, events: EventHub, images: ImageStore, idmap: IdmapSet, logger: Logger) {
+        self.paths = paths
+        self.database = database
+        self.events = events
+        self.images = images
+        self.idmap = idmap
+        self.logger = logger
+        lxc = LXCRuntime(lxcpath: paths.containers)
+        executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    // MARK: Reading
+
+    func record(_ name: String) async throws -> InstanceRecord {
+        guard let record = try await database.instance(named: name) else { throw LXDError.notFound("Instance not found") }
+        return record
+    }
+
+    /// Profiles in order, then the instance's own keys (LXD's precedence).
+    func expanded(_ record: InstanceRecord) async throws -> (config: [String: String], devices: Devices) {
+        var config: [String: String] = [:]
+        var devices: Devices = [:]
+        for profile in try await database.profiles(named: record.profiles) {
+            config.merge(profile.put.config) { _, new in new }
+            devices.merge(profile.put.devices) { _, new in new }
+        }
+        config.merge(record.config) { _, new in new }
+        devices.merge(record.devices) { _, new in new }
+        return (config, devices)
+    }
+
+    func status(_ name: String) async -> StatusCode {
+        switch await lxc.state(name) {
+        case "RUNNING": .running
+        case "FROZEN", "FREEZING": .frozen
+        case "STARTING": .starting
+        case "STOPPING", "ABORTING": .stopping
+        default: .stopped
+        }
+    }
+
+    func api(_ record: InstanceRecord) async throws -> Instance {
+        let status = await status(record.name)
+        let expanded = try await expanded(record)
+        var instance = Instance()
+        instance.architecture = record.architecture
+        instance.config = record.config
+        instance.devices = record.devices
+        instance.ephemeral = record.ephemeral
+        instance.profiles = record.profiles
+        instance.stateful = record.stateful
+        instance.description = record.description
+        instance.createdAt = record.createdAt
+        instance.expandedConfig = expanded.config
+        instance.expandedDevices = expanded.devices
+        instance.name = record.name
+        instance.status = status.text
+        instance.statusCode = status.rawValue
+        instance.lastUsedAt = record.lastUsedAt
+        instance.location = "none"
+        instance.type = record.type
+        instance.project = "default"
+        return instance
+    }
+
+    func full(_ record: InstanceRecord) async throws -> InstanceFull {
+        InstanceFull(instance: try await api(record), state: await state(record.name), snapshots: nil, backups: nil)
+    }
+
+    func state(_ name: String) async -> InstanceState {
+        let status = await status(name)
+        guard status != .stopped, let pid = await lxc.initPID(name) else { return InstanceState(status: .stopped) }
+        return await InstanceStateReader(lxc: lxc, name: name, pid: pid).read(status: status)
+    }
+
+    // MARK: Creating
+
+    func volumePath(_ name: String, pool: String) -> String { paths.pool(pool) + "/containers/" + name }
+
+    /// The pool of the root disk device (LXD: the instance's or its profiles' `root` disk).
+    func rootPool(_ devices: Devices) throws -> String {
+        guard let root = devices.values.first(where: { $0["type"] == "disk" && $0["path"] == "/" }), let pool = root["pool"],
+            !pool.isEmpty
+        else {
+            throw LXDError.badRequest("Failed creating instance: No root device could be found")
+        }
+        return pool
+    }
+
+    /// Validates the request and the image, then returns the work of the "Creating instance"
+    /// operation. Everything a client can get wrong is checked here, before the 202.
+    func prepareCreate(_ post: InstancesPost) async throws -> @Sendable (BackgroundOperation) async throws -> Void {
+        try InstanceName.validate(post.name)
+        if !post.type.isEmpty && post.type != "container" {
+            throw LXDError.badRequest("Instance type \"\(post.type)\" is not supported")
+        }
+        let profiles = post.put.profiles ?? ["default"]
+        let found = try await database.profiles(named: profiles)
+        for name in profiles where !found.contains(where: { $0.name == name }) {
+            throw LXDError.badRequest("Requested profile \"\(name)\" doesn't exist")
+        }
+        var image: ImageRecord?
+        switch post.source.type {
+        case "image":
+            let reference = !post.source.alias.isEmpty ? post.source.alias : post.source.fingerprint
+            image = try await images.resolve(reference, aliases: !post.source.alias.isEmpty)
+        case "none":
+            image = nil
+        case "":
+            throw LXDError.badRequest("Must specify a source type")
+        default:
+            throw LXDError.notImplemented("Instance source type \"\(post.source.type)\" is not supported yet")
+        }
+        return { [image] operation in
+            try await self.create(post, profiles: profiles, image: image, operation: operation)
+        }
+    }
+
+    private func create(_ post: InstancesPost, profiles: [String], image: ImageRecord?, operation: BackgroundOperation) async throws {
+        let lock = locks.lock(for: post.name)
+        await lock.lock()
+        defer { lock.unlock() }
+        let reverter = Reverter()
+        defer { reverter.fail() }
+
+        var config = post.put.config
+        if let image {
+            for (key, value) in image.properties { config["image.\(key)"] = value }
+            config["volatile.base_image"] = image.fingerprint
+            config["volatile.apply_template"] = "create"
+        }
+        config["volatile.uuid"] = UUID().uuidString.lowercased()
+        config["volatile.cloud-init.instance-id"] = UUID().uuidString.lowercased()
+        config["volatile.idmap.base"] = "0"
+        config["volatile.idmap.next"] = idmap.volatileJSON
+        // The rootfs is shifted while it is unpacked, so it is already in the map.
+        config["volatile.last_state.idmap"] = image == nil ? "[]" : idmap.volatileJSON
+        var record = InstanceRecord(
+            name: post.name, architecture: image?.architecture ?? HostInfo.gather().kernelArchitecture,
+            ephemeral: post.put.ephemeral, description: post.put.description, config: config, devices: post.put.devices,
+            profiles: profiles, createdAt: .now())
+        record = try await database.createInstance(record)
+        do {
+            try await createStorage(record, image: image, operation: operation, reverter: reverter)
+        } catch {
+            reverter.fail()
+            try? await database.deleteInstance(name: post.name)
+            throw error
+        }
+        reverter.success()
+        events.lifecycle(
+            "instance-created", source: "/1.0/instances/\(post.name)",
+            context: ["storage-pool": .string((try? rootPool(try await expanded(record).devices)) ?? ""), "type": .string("container")])
+    }
+
+    /// The volume, its rootfs and templates from the image, the lxcpath link and the log folder;
+    /// each step registers its undo on `reverter`.
+    private func createStorage(_ record: InstanceRecord, image: ImageRecord?, operation: BackgroundOperation, reverter: Reverter)
+        async throws
+    {
+
+        let devices = try await expanded(record).devices
+        let pool = try rootPool(devices)
+        guard try await database.storagePool(named: pool) != nil else {
+            throw LXDError.notFound("Failed creating instance: Storage pool \"\(pool)\" not found")
+        }
+        let volume = volumePath(record.name, pool: pool)
+        let idmap = self.idmap
+        let link = paths.instanceLink(record.name)
+        let logs = paths.instanceLogs(record.name)
+        try await Blocking.run("lxd-create") {
+            try Self.makeVolume(volume, idmap: idmap)
+        }
+        reverter.add { Self.removeTree(volume) }
+        try? FileManager.default.removeItem(atPath: link)
+        guard symlink(volume, link) == 0 else {
+            throw LXDError.internalError("Failed linking instance volume: \(String(cString: strerror(errno)))")
+        }
+        reverter.add { unlink(link) }
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        reverter.add { Self.removeTree(logs) }
+
+        if let image {
+            let tarball = paths.imageFile(image.fingerprint)
+            let shift = IDShift(uidBase: idmap.uidBase, gidBase: idmap.gidBase, range: idmap.range)
+            let started = ContinuousClock.now
+            try await Blocking.run("lxd-unpack") {
+                do {
+                    _ = try ImageArchive.extract(tarball, prefix: "rootfs/", to: volume + "/rootfs", idShift: shift) { done, total in
+                        guard total > 0 else { return }
+                        let percent = min(100, done * 100 / total)
+                        operation.updateProgress(stage: "create_instance_from_image_unpack", percent: Int(percent), text: "Unpack: \(percent)%")
+                    }
+                    _ = try ImageArchive.extract(tarball, prefix: "templates/", to: volume + "/templates", idShift: nil)
+                    if let metadata = try ImageArchive.readMember(tarball, named: "metadata.yaml") {
+                        FileManager.default.createFile(atPath: volume + "/metadata.yaml", contents: metadata, attributes: [.posixPermissions: 0o644])
+                    }
+                } catch let error as LXDError {
+                    throw error
+                } catch {
+                    throw LXDError.badRequest("Failed creating instance from image: \(error)")
+                }
+            }
+            logger.debug("Unpacked image", ["instance": record.name, "duration": "\(ContinuousClock.now - started)"])
+            try await database.touchImage(fingerprint: image.fingerprint, at: .now())
+        }
+    }
+
+    /// The volume directory: traversable only by the container's root (LXD's 0100 mode), with an
+    /// empty rootfs owned by the mapped root.
+    nonisolated static func makeVolume(_ volume: String, idmap: IdmapSet) throws {
+        let fileManager = FileManager.default
+        guard !fileManager.fileExists(atPath: volume) else {
+            throw LXDError.conflict("Failed creating instance: volume \"\(volume)\" already exists")
+        }
+        try fileManager.createDirectory(atPath: volume + "/rootfs", withIntermediateDirectories: true)
+        try fileManager.createDirectory(atPath: volume + "/templates", withIntermediateDirectories: true)
+        chown(volume + "/rootfs", uid_t(idmap.uidBase), gid_t(idmap.gidBase))
+        chmod(volume + "/rootfs", 0o755)
+        chown(volume, uid_t(idmap.uidBase), gid_t(idmap.gidBase))
+        chmod(volume, 0o100)
+    }
+
+    /// Removes a tree without following symlinks (FileManager removes links, not their targets).
+    nonisolated static func removeTree(_ path: String) {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    // MARK: Lifecycle
+
+    func start(_ name: String, requestor: EventLifecycleRequestor?) async throws {
+        let lock = locks.lock(for: name)
+        await lock.lock()
+        defer { lock.unlock() }
+        try await startLocked(name, requestor: requestor)
+    }
+
+    private func startLocked(_ name: String, requestor: EventLifecycleRequestor?) async throws {
+        var record = try await record(name)
+        let status = await status(name)
+        if status == .running { throw LXDError.badRequest("The instance is already running") }
+        if status == .frozen { throw LXDError.badRequest("The instance is paused") }
+        let expanded = try await expanded(record)
+        let pool = try rootPool(expanded.devices)
+        let volume = volumePath(name, pool: pool)
+        let rootfs = volume + "/rootfs"
+
+        if let trigger = record.config["volatile.apply_template"] {
+            try applyTemplates(record: record, config: expanded.config, volume: volume, trigger: trigger)
+            record.config["volatile.apply_template"] = nil
+        }
+        try applyTemplates(record: record, config: expanded.config, volume: volume, trigger: "start")
+
+        let configPath = paths.instanceLXCConfig(name)
+        let logs = paths.instanceLogs(name)
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        let spec = LXCConfigSpec(
+            name: name, rootfsPath: rootfs, hostname: name, idmapLines: idmap.lxcConfigLines, logFile: logs + "/lxc.log",
+            consoleLogFile: logs + "/console.log", rawLXC: expanded.config["raw.lxc"] ?? "",
+            environment: Self.environment(expanded.config))
+        let text = LXCConfig.render(spec)
+        guard FileManager.default.createFile(atPath: configPath, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        else {
+            throw LXDError.internalError("Failed writing \(configPath)")
+        }
+
+        let logPath = logs + "/forkstart.log"
+        let executable = self.executable
+        let lxcpath = paths.containers
+        let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        let log = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let command = Command(
+            path: executable, arguments: ["lxd", "forkstart", name, lxcpath, configPath], environment: Self.helperEnvironment,
+            fds: [devNull, log, log])
+        let pid: Int32
+        do {
+            pid = try command.spawn()
+            close(devNull)
+            close(log)
+        } catch {
+            close(devNull)
+            close(log)
+            throw LXDError.internalError("Failed starting forkstart: \(error)")
+        }
+        let exitStatus = await ProcessSupervisor.shared.wait(pid: pid)
+        guard case .exited(0) = exitStatus else {
+            let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            let lxcLog = (try? String(contentsOfFile: logs + "/lxc.log", encoding: .utf8)) ?? ""
+            let detail = (log + lxcLog).split(separator: "\n").filter { $0.contains("ERROR") || !$0.contains(" lxc ") }.suffix(3)
+                .joined(separator: "\n")
+            throw LXDError.internalError(
+                "Failed to run: \(executable) forkstart \(name) \(lxcpath) \(configPath): \(exitStatus)"
+                    + (detail.isEmpty ? "" : ": \(detail)")
+                    + "\nTry `lxc info --show-log \(name)` for more info")
+        }
+        record.config["volatile.last_state.power"] = "RUNNING"
+        record.config["volatile.idmap.current"] = idmap.volatileJSON
+        record.lastUsedAt = .now()
+        try await database.updateInstance(record)
+        events.lifecycle("instance-started", source: "/1.0/instances/\(name)", requestor: requestor)
+    }
+
+    /// `environment.*` keys become the container's init environment.
+    static func environment(_ config: [String: String]) -> [String: String] {
+        var environment: [String: String] = [:]
+        for (key, value) in config where key.hasPrefix("environment.") {
+            environment[String(key.dropFirst("environment.".count))] = value
+        }
+        return environment
+    }
+
+    /// The environment our helper subcommands run with (no daemon secrets, a sane PATH).
+    static let helperEnvironment = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"]
+
+    /// Renders the templates whose `when` includes `trigger` into the rootfs.
+    private func applyTemplates(record: InstanceRecord, config: [String: String], volume: String, trigger: String) throws {
+        guard let text = try? String(contentsOfFile: volume + "/metadata.yaml", encoding: .utf8) else { return }
+        let metadata = try ImageMetadataFile.parse(text)
+        let writer = RootfsWriter(rootfs: volume + "/rootfs", owner: (UInt32(idmap.uidBase), UInt32(idmap.gidBase)))
+        for (path, template) in metadata.templates.sorted(by: { $0.key < $1.key }) where template.when.contains(trigger) {
+            let source = volume + "/templates/" + template.template
+            guard let body = try? String(contentsOfFile: source, encoding: .utf8) else {
+                throw LXDError.internalError("Failed reading template \"\(template.template)\"")
+            }
+            if template.createOnly, FileManager.default.fileExists(atPath: volume + "/rootfs" + path) { continue }
+            let renderer = TemplateRenderer(
+                container: [
+                    "name": record.name, "architecture": record.architecture,
+                    "privileged": config["security.privileged"] ?? "false", "ephemeral": record.ephemeral ? "true" : "false",
+                ],
+                config: config, properties: template.properties, trigger: trigger, path: path)
+            try writer.write(renderer.render(body), to: path)
+        }
+    }
+
+    func stop(_ name: String, force: Bool, timeout: Int, requestor: EventLifecycleRequestor?, keepPowerState: Bool = false) async throws {
+        let lock = locks.lock(for: name)
+        await lock.lock()
+        defer { lock.unlock() }
+        try await stopLocked(name, force: force, timeout: timeout, requestor: requestor, keepPowerState: keepPowerState)
+    }
+
+    private func stopLocked(_ name: String, force: Bool, timeout: Int, requestor: EventLifecycleRequestor?, keepPowerState: Bool)
+        async throws
+    {
+        var record = try await record(name)
+        let status = await status(name)
+        if status == .stopped { throw LXDError.badRequest("The instance is already stopped") }
+        if force {
+            if status == .frozen { try? await lxc.unfreeze(name) }
+            try await lxc.stop(name)
+        } else {
+            if status == .frozen { throw LXDError.badRequest("The instance is paused") }
+            let stopped = try await lxc.shutdown(name, timeout: Int32(clamping: timeout < 0 ? -1 : timeout))
+            if !stopped { throw LXDError.internalError("Failed shutting down instance: timed out waiting for it to stop") }
+        }
+        if !keepPowerState {
+            record.config["volatile.last_state.power"] = "STOPPED"
+            try await database.updateInstance(record)
+        }
+        events.lifecycle("instance-stopped", source: "/1.0/instances/\(name)", requestor: requestor)
+        if record.ephemeral && !keepPowerState {
+            try await deleteLocked(name, requestor: requestor)
+        }
+    }
+
+    func restart(_ name: String, force: Bool, timeout: Int, requestor: EventLifecycleRequestor?) async throws {
+        let lock = locks.lock(for: name)
+        await lock.lock()
+        defer { lock.unlock() }
+        try await stopLocked(name, force: force, timeout: timeout, requestor: requestor, keepPowerState: true)
+        try await startLocked(name, requestor: requestor)
+        events.lifecycle("instance-restarted", source: "/1.0/instances/\(name)", requestor: requestor)
+    }
+
+    func freeze(_ name: String, requestor: EventLifecycleRequestor?) async throws {
+        let lock = locks.lock(for: name)
+        await lock.lock()
+        defer { lock.unlock() }
+        _ = try await record(name)
+        switch await status(name) {
+        case .stopped: throw LXDError.badRequest("The instance isn't running")
+        case .frozen: throw LXDError.badRequest("The instance is already frozen")
+        default: break
+        }
+        try await lxc.freeze(name)
+        events.lifecycle("instance-paused", source: "/1.0/instances/\(name)", requestor: requestor)
+    }
+
+    func unfreeze(_ name: String, requestor: EventLifecycleRequestor?) async throws {
+        let lock = locks.lock(for: name)
+        await lock.lock()
+        defer { lock.unlock() }
+        _ = try await record(name)
+        guard await status(name) == .frozen else { throw LXDError.badRequest("The instance isn't paused") }
+        try await lxc.unfreeze(name)
+        events.lifecycle("instance-resumed", source: "/1.0/instances/\(name)", requestor: requestor)
+    }
+
+    func delete(_ name: String, requestor: EventLifecycleRequestor?) async throws {
+        let lock = locks.lock(for: name)
+        await lock.lock()
+        defer { lock.unlock() }
+        try await deleteLocked(name, requestor: requestor)
+    }
+
+    private func deleteLocked(_ name: String, requestor: EventLifecycleRequestor?) async throws {
+        let record = try await record(name)
+        if await status(name) != .stopped {
+            throw LXDError.badRequest("The instance is currently running, stop it first")
+        }
+        let devices = try await expanded(record).devices
+        let volume = (try? rootPool(devices)).map { volumePath(name, pool: $0) }
+        let link = paths.instanceLink(name)
+        let logs = paths.instanceLogs(name)
+        try await Blocking.run("lxd-delete") {
+            if let volume { Self.removeTree(volume) }
+            unlink(link)
+            Self.removeTree(logs)
+        }
+        try await database.deleteInstance(name: name)
+        events.lifecycle("instance-deleted", source: "/1.0/instances/\(name)", requestor: requestor)
+    }
+
+    func rename(_ name: String, to newName: String, requestor: EventLifecycleRequestor?) async throws {
+        try InstanceName.validate(newName)
+        let lock = locks.lock(for: name)
+        await lock.lock()
+        defer { lock.unlock() }
+        let record = try await record(name)
+        if await status(name) != .stopped { throw LXDError.badRequest("Renaming of running instance not allowed") }
+        if try await database.instance(named: newName) != nil {
+            throw LXDError.conflict("Name \"\(newName)\" already in use")
+        }
+        let pool = try rootPool(try await expanded(record).devices)
+        let oldVolume = volumePath(name, pool: pool)
+        let newVolume = volumePath(newName, pool: pool)
+        guard Glibc.rename(oldVolume, newVolume) == 0 else {
+            throw LXDError.internalError("Failed renaming instance volume: \(String(cString: strerror(errno)))")
+        }
+        unlink(paths.instanceLink(name))
+        symlink(newVolume, paths.instanceLink(newName))
+        _ = Glibc.rename(paths.instanceLogs(name), paths.instanceLogs(newName))
+        try await database.renameInstance(from: name, to: newName)
+        events.lifecycle(
+            "instance-renamed", source: "/1.0/instances/\(newName)", context: ["old_name": .string(name)], requestor: requestor)
+    }
+
+    /// `PUT /1.0/instances/NAME`: replaces the editable fields (volatile keys may not be changed).
+    func update(_ name: String, _ put: InstancePut, requestor: EventLifecycleRequestor?) async throws {
+        let lock = locks.lock(for: name)
+        await lock.lock()
+        defer { lock.unlock() }
+        var record = try await record(name)
+        let profiles = put.profiles ?? []
+        let found = try await database.profiles(named: profiles)
+        for profile in profiles where !found.contains(where: { $0.name == profile }) {
+            throw LXDError.badRequest("Requested profile \"\(profile)\" doesn't exist")
+        }
+        var config = put.config
+        for (key, value) in record.config where key.hasPrefix("volatile.") {
+            config[key] = value
+        }
+        for key in put.config.keys where key.hasPrefix("volatile.") && record.config[key] == nil {
+            config[key] = nil
+        }
+        record.config = config
+        record.devices = put.devices
+        record.profiles = profiles
+        record.description = put.description
+        record.ephemeral = put.ephemeral
+        if !put.architecture.isEmpty { record.architecture = put.architecture }
+        try await database.updateInstance(record)
+        events.lifecycle("instance-updated", source: "/1.0/instances/\(name)", requestor: requestor)
+    }
+
+    // MARK: Daemon start and stop
+
+    /// After a restart: instances that were running when `lxd shutdown` stopped them start
+    /// again; those still running (after a crash or `kill -9`) are left untouched.
+    func resumeAfterRestart() async {
+        guard let records = try? await database.instances() else { return }
+        for record in records where record.config["volatile.last_state.power"] == "RUNNING" {
+            guard await status(record.name) == .stopped else { continue }
+            do {
+                try await start(record.name, requestor: nil)
+            } catch {
+                logger.error("Failed starting instance at daemon start", ["instance": record.name, "err": "\(error)"])
+            }
+        }
+    }
+
+    /// `lxd shutdown`: stops every running instance cleanly (forcing after `timeout`), keeping
+    /// `volatile.last_state.power` so that the next start brings them back.
+    func stopAllForShutdown(timeout: Int) async {
+        guard let records = try? await database.instances() else { return }
+        await withTaskGroup(of: Void.self) { group in
+            for record in records {
+                group.addTask {
+                    guard await self.status(record.name) != .stopped else { return }
+                    do {
+                        try await self.stop(record.name, force: false, timeout: timeout, requestor: nil, keepPowerState: true)
+                    } catch {
+                        try? await self.stop(record.name, force: true, timeout: 0, requestor: nil, keepPowerState: true)
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import LXDCore
+import LibLXC
+
+/// liblxc calls that do not fork (state, init pid, stop, freeze, cgroup items), all on one
+/// dedicated thread so that the cooperative pool never blocks inside liblxc.
+actor LXCRuntime {
+    private nonisolated let executor = ThreadExecutor(name: "lxd-liblxc")
+    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
+    let lxcpath: String
+
+    init(lxcpath: String) {
+        self.lxcpath = lxcpath
+    }
+
+    private func container(_ name: String) throws -> LXCContainer {
+        try LXCContainer(name: name, lxcpath: lxcpath, configPath: nil)
+    }
+
+    /// liblxc's state name ("RUNNING", "STOPPED", "FROZEN", ...); "STOPPED" when unknown.
+    func state(_ name: String) -> String {
+        (try? container(name).state) ?? "STOPPED"
+    }
+
+    func initPID(_ name: String) -> Int32? {
+        try? container(name).initPID
+    }
+
+    func stop(_ name: String) throws {
+        try container(name).stop()
+    }
+
+    func freeze(_ name: String) throws {
+        try container(name).freeze()
+    }
+
+    func unfreeze(_ name: String) throws {
+        try container(name).unfreeze()
+    }
+
+    /// The first of `keys` that the container's cgroup answers (v1 and v2 names differ).
+    func cgroupItem(_ name: String, _ keys: [String]) -> String? {
+        guard let container = try? container(name) else { return nil }
+        for key in keys {
+            if let value = container.cgroupItem(key), !value.isEmpty { return value }
+        }
+        return nil
+    }
+
+    /// A clean shutdown blocks for up to `timeout` seconds: run it on its own thread, not this one.
+    nonisolated func shutdown(_ name: String, timeout: Int32) async throws -> Bool {
+        let lxcpath = self.lxcpath
+        return try await Blocking.run("lxd-shutdown") {
+            try LXCContainer(name: name, lxcpath: lxcpath, configPath: nil).shutdown(timeout: timeout)
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import LXDAPI
+import LXDCore
+import LXDTestSupport
+import Testing
+
+@Suite(.serialized, .enabled(if: containersAvailable))
+struct ImageImportSerialTests {
+    @Test func importListShowAliasExportDelete() async throws {
+        try await DaemonFixture.with(withImage: false) { f in
+            let tarball = try TestImage.busybox()
+            let expected = try SHA256.hex(ofFile: tarball)
+            let imported = try f.lxc(["image", "import", tarball, "--alias", "bb"]).check()
+            #expect(imported.stdout.contains("Image imported with fingerprint: \(expected)"))
+
+            let list = try f.lxc(["image", "list", "--format", "csv"]).check().stdout
+            #expect(list.contains("bb,\(expected.prefix(12))"))
+
+            let image = try f.get("/1.0/images/\(expected)", as: Image.self)
+            #expect(image.fingerprint == expected)
+            #expect(image.architecture == HostArchitecture.name)
+            #expect(image.properties["os"] == "busybox")
+            #expect(image.aliases.map(\.name) == ["bb"])
+            #expect(image.size == Int64((try FileManager.default.attributesOfItem(atPath: tarball)[.size] as? Int) ?? -1))
+            #expect(image.filename == "test-busybox.tar.xz")
+
+            let show = try f.lxc(["image", "show", "bb"]).check().stdout
+            #expect(show.contains("os: busybox"))
+
+            try f.lxc(["image", "alias", "create", "bb2", expected]).check()
+            try f.lxc(["image", "alias", "rename", "bb2", "bb3"]).check()
+            let aliases = try f.lxc(["image", "alias", "list", "--format", "csv"]).check().stdout
+            #expect(aliases.contains("bb3,"))
+            #expect(!aliases.contains("bb2,"))
+            try f.lxc(["image", "alias", "delete", "bb3"]).check()
+
+            let exportBase = f.directory + "/exported"
+            try f.lxc(["image", "export", "bb", exportBase]).check()
+            #expect(try SHA256.hex(ofFile: exportBase + ".tar.xz") == expected)
+
+            let duplicate = try f.lxc(["image", "import", tarball])
+            #expect(duplicate.status == 1)
+            #expect(duplicate.stderr.contains("Image with same fingerprint already exists"))
+
+            try f.lxc(["image", "delete", "bb"]).check()
+            #expect(try f.get("/1.0/images", as: [String].self).isEmpty)
+            #expect(!FileManager.default.fileExists(atPath: f.directory + "/images/\(expected)"))
+        }
+    }
+
+    @Test(arguments: ["gz", "none"])
+    func otherCompressions(_ compression: String) async throws {
+        try await DaemonFixture.with(withImage: false) { f in
+            let tarball = f.directory + "/bb.tar" + (compression == "gz" ? ".gz" : "")
+            try runCommand("/bin/sh", [TestEnvironment.packageRoot + "/scripts/build-busybox-image.sh", tarball]).check()
+            try f.lxc(["image", "import", tarball, "--alias", "bb"]).check()
+            try f.lxc(["init", "bb", f.name("c")]).check()
+            #expect(try f.get("/1.0/images", as: [String].self).count == 1)
+        }
+    }
+}
+
+enum HostArchitecture {
+    static var name: String {
+        var info = utsname()
+        uname(&info)
+        return withUnsafeBytes(of: &info.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    }
+}

@@ -1,0 +1,25 @@
+#!/bin/sh
+# Installs the Debian packages SwiftLXD needs to build, run and test, and gives root a
+# subordinate id range (the seed's root:100000:65536) when it has none. Idempotent: a machine
+# that already has everything is left alone. Swift itself is on the machine (/opt/swift).
+set -eu
+
+packages="pkg-config lxc lxc-dev libsqlite3-dev libyaml-dev libarchive-dev libssl-dev libhttp-parser-dev
+busybox-static xz-utils bzip2 zstd squashfs-tools uidmap lxd-client"
+
+missing=""
+for package in $packages; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"
+done
+if [ -n "$missing" ]; then
+    echo "Installing:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+for file in /etc/subuid /etc/subgid; do
+    touch "$file"
+    grep -q '^root:' "$file" || echo 'root:100000:65536' >> "$file"
+done
