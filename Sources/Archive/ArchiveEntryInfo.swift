@@ -20,8 +20,10 @@ public struct ArchiveEntryInfo: Sendable, Equatable {
     /// Modification time, seconds since the epoch.
     public var modificationTime: Int64
 
-    public init(path: String, kind: ArchiveEntryKind, size: Int64 = 0, mode: UInt32 = 0o644, uid: Int64 = 0, gid: Int64 = 0,
-                linkTarget: String? = nil, modificationTime: Int64 = 0) {
+    public init(
+        path: String, kind: ArchiveEntryKind, size: Int64 = 0, mode: UInt32 = 0o644, uid: Int64 = 0, gid: Int64 = 0,
+        linkTarget: String? = nil, modificationTime: Int64 = 0
+    ) {
         self.path = path
         self.kind = kind
         self.size = size

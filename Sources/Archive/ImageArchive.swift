@@ -6,7 +6,8 @@ import Foundation
 public enum ImageArchive {
     /// The flags every extraction uses: refuse `..`, writes through symlinks (the absolute-path
     /// check is ours, see `extract`), and restore owner, permissions, times, xattrs and ACLs.
-    static let extractFlags: Int32 = ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT
+    static let extractFlags: Int32 =
+        ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT
         | ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_XATTR
         | ARCHIVE_EXTRACT_ACL
 

@@ -160,7 +160,8 @@ public final class HTTPClient: Sendable {
                     if parser.result != nil { break }
                 }
                 guard try input.fill(from: stream) else {
-                    throw parser.hasStarted ? HTTPError.unexpectedEOF : HTTPError.malformedResponse("server closed the connection without a response")
+                    throw parser.hasStarted
+                        ? HTTPError.unexpectedEOF : HTTPError.malformedResponse("server closed the connection without a response")
                 }
             }
             guard let head = parser.result else { continue }

@@ -90,7 +90,8 @@ final class HTTPHeadParser {
         flushHeader()
         let flags = UInt32(p.pointee.flags)
         let hasLength = flags & F_CONTENTLENGTH.rawValue != 0
-        let method = p.pointee.type == HTTP_REQUEST.rawValue
+        let method =
+            p.pointee.type == HTTP_REQUEST.rawValue
             ? String(cString: http_method_str(http_method(rawValue: UInt32(p.pointee.method)))) : ""
         result = ParsedHead(
             method: method,

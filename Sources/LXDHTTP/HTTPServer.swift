@@ -50,7 +50,9 @@ public final class HTTPServer: Sendable {
         var pipeFDs: [Int32] = [-1, -1]
         let pipeResult = pipeFDs.withUnsafeMutableBufferPointer { lxd_os_pipe_cloexec($0.baseAddress) }
         do {
-            guard pipeResult == 0 else { throw HTTPError.listen(path: unixSocketPath, call: "pipe", errno: pipeResult < 0 ? -pipeResult : errno) }
+            guard pipeResult == 0 else {
+                throw HTTPError.listen(path: unixSocketPath, call: "pipe", errno: pipeResult < 0 ? -pipeResult : errno)
+            }
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
             guard chmod(unixSocketPath, mode) == 0 else { throw HTTPError.listen(path: unixSocketPath, call: "chmod", errno: errno) }
             if let group, chown(unixSocketPath, uid_t.max, group) != 0 {
@@ -89,12 +91,14 @@ public final class HTTPServer: Sendable {
     /// Stops accepting, closes the listener and unlinks the socket file. Connections already
     /// accepted run to their end (see `closeConnections()`).
     public func stop() {
-        let thread: pthread_t? = state.withLock { state in
-            guard !state.isStopped else { return nil }
+        // Only the first caller tears down; the accept thread must be joined before the
+        // listener's fd is closed (the number could otherwise be reused under it).
+        let (isFirst, thread): (Bool, pthread_t?) = state.withLock { state in
+            guard !state.isStopped else { return (false, nil) }
             state.isStopped = true
-            return state.acceptThread
+            return (true, state.acceptThread)
         }
-        guard state.withLock({ $0.listenFD >= 0 }) else { return }
+        guard isFirst else { return }
         if let thread {
             var byte: UInt8 = 1
             _ = Glibc.write(wakeWrite, &byte, 1)
@@ -177,7 +181,9 @@ public final class HTTPServer: Sendable {
         var input = InputBuffer()
         while true {
             let parsed: ParsedHead
-            switch RequestHeadReader.read(stream: stream, input: &input, maxHeadBytes: maxHeadBytes, idleTimeoutMilliseconds: idleTimeoutMilliseconds) {
+            switch RequestHeadReader.read(
+                stream: stream, input: &input, maxHeadBytes: maxHeadBytes, idleTimeoutMilliseconds: idleTimeoutMilliseconds)
+            {
             case .head(let head):
                 parsed = head
             case .closed:
@@ -204,7 +210,8 @@ public final class HTTPServer: Sendable {
                 return  // the WebSocket owns the stream now
             }
             if !connection.isResponseSent {
-                let body = #"{"type":"error","status":"","status_code":0,"operation":"","error_code":500,"#
+                let body =
+                    #"{"type":"error","status":"","status_code":0,"operation":"","error_code":500,"#
                     + #""error":"Internal server error","metadata":null}"# + "\n"
                 try? connection.send(
                     status: 500, headers: HTTPHeaders([("Content-Type", "application/json"), ("Connection", "close")]), body: body)

@@ -159,9 +159,8 @@ public final class HTTPServerConnection {
             problem = "'Sec-WebSocket-Key' header must be Base64 encoded value of 16-byte in length"
         }
         if let problem {
-            var answer = HTTPHeaders([("Content-Type", "text/plain; charset=utf-8")])
+            var answer = HTTPHeaders([("Content-Type", "text/plain; charset=utf-8"), ("Connection", "close")])
             if problem.hasPrefix("unsupported version") { answer["Sec-WebSocket-Version"] = "13" }
-            keepsAlive = false
             try? send(status: 400, headers: answer, body: "Bad Request\n")
             throw HTTPError.webSocketHandshake(problem)
         }

@@ -53,7 +53,7 @@ struct InputBuffer {
             }
             if storage.count - end < minimumFree {
                 let newCount = max(storage.count * 2, end + minimumFree)
-                storage.append(contentsOf: repeatElement(0, count: newCount - storage.count))
+                storage.append(contentsOf: [UInt8](repeating: 0, count: newCount - storage.count))  // memset, fast in debug too
             }
         }
         let endIndex = end

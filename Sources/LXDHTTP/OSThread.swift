@@ -14,7 +14,9 @@ enum OSThread {
     }
 
     /// Starts `body` on a new thread; returns its handle, or the pthread_create error code.
-    static func spawn(name: String, stackSize: Int = 512 << 10, detached: Bool, _ body: @escaping @Sendable () -> Void) -> Result<pthread_t, Errno> {
+    static func spawn(name: String, stackSize: Int = 512 << 10, detached: Bool, _ body: @escaping @Sendable () -> Void) -> Result<
+        pthread_t, Errno
+    > {
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }

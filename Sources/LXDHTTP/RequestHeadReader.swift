@@ -17,7 +17,11 @@ enum RequestHeadReader {
                     let used = try input.withReadable { try parser.feed($0) }
                     input.consume(used)
                     if let head = parser.result {
-                        return head.versionMajor == 1 ? .head(head) : .reject(505)
+                        guard head.versionMajor == 1 else { return .reject(505) }
+                        // A transfer coding other than a final "chunked" cannot be framed
+                        // (RFC 9112 §6.3): reading on would desynchronise the connection.
+                        if !head.isChunked, head.headers.contains("Transfer-Encoding") { return .reject(400) }
+                        return .head(head)
                     }
                 }
                 guard try stream.waitReadable(timeoutMilliseconds: idleTimeoutMilliseconds) else { return .closed }

@@ -1,4 +1,5 @@
 import CShim
+import Glibc
 
 /// A pseudo-terminal pair, both ends close-on-exec. The daemon keeps `master`; `slave` goes to
 /// the child as fds 0, 1, 2 (then the daemon closes its copy).
@@ -16,12 +17,21 @@ public struct PTY: Sendable {
 
     /// A pty inside another devpts mount, given as an fd (a container's, from
     /// `LXCContainer.devptsFD()`): inside that container the slave is `/dev/pts/N`, so `tty`
-    /// works there, as with LXD.
-    public static func open(devpts: FileDescriptor, width: UInt16 = 0, height: UInt16 = 0) throws(Errno) -> PTY {
+    /// works there, as with LXD. Pass the host ids of the container's root as `owner`: the slave
+    /// is created by host root, which the container sees as nobody (65534) otherwise.
+    public static func open(
+        devpts: FileDescriptor, width: UInt16 = 0, height: UInt16 = 0, owner: (uid: UInt32, gid: UInt32)? = nil
+    ) throws(Errno) -> PTY {
         var master: Int32 = -1
         var slave: Int32 = -1
         try Errno.check(negated: lxd_os_openpty_at(devpts.rawValue, &master, &slave, width, height))
-        return PTY(master: FileDescriptor(rawValue: master), slave: FileDescriptor(rawValue: slave))
+        let pty = PTY(master: FileDescriptor(rawValue: master), slave: FileDescriptor(rawValue: slave))
+        if let owner, fchown(slave, owner.uid, owner.gid) != 0 {
+            let error = Errno.current
+            pty.close()
+            throw error
+        }
+        return pty
     }
 
     /// TIOCSWINSZ on the master (the child gets SIGWINCH).

@@ -66,12 +66,14 @@ public final class ProcessSupervisor: Sendable {
         wakeWrite = fds[1]
         let context = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
-        pthread_create(&thread, nil, { context in
-            guard let context else { return nil }
-            let supervisor = Unmanaged<ProcessSupervisor>.fromOpaque(context).takeRetainedValue()
-            supervisor.run()
-            return nil
-        }, context)
+        pthread_create(
+            &thread, nil,
+            { context in
+                guard let context else { return nil }
+                let supervisor = Unmanaged<ProcessSupervisor>.fromOpaque(context).takeRetainedValue()
+                supervisor.run()
+                return nil
+            }, context)
         pthread_detach(thread)
     }
 
@@ -90,10 +92,14 @@ public final class ProcessSupervisor: Sendable {
                 state.waiters[pid]?.continuations.append(continuation)
                 return nil
             }
+            // Open the pidfd first, then ask waitpid: it tells "not our child" (ECHILD) from
+            // "already exited" (reaped now) from "running" (0), and the pidfd cannot then
+            // refer to a recycled pid.
             let pidfd = lxd_os_pidfd_open(pid)
-            if pidfd < 0 {
-                var status: Int32 = 0
-                let reaped = lxd_os_waitpid_nohang(pid, &status)
+            var status: Int32 = 0
+            let reaped = lxd_os_waitpid_nohang(pid, &status)
+            if reaped != 0 || pidfd < 0 {
+                if pidfd >= 0 { Glibc.close(pidfd) }
                 return reaped > 0 ? ExitStatus(waitStatus: status) : .exited(-1)
             }
             state.waiters[pid] = Waiter(pidfd: pidfd, continuations: [continuation])

@@ -29,6 +29,9 @@ public final class DaemonFixture: @unchecked Sendable {
         guard let made = mkdtemp(&bytes) else { throw TestFailure("mkdtemp failed") }
         directory = String(cString: made)
         chmod(directory, 0o711)
+        // A client config folder, so that Debian's lxc skips its first-run banner.
+        try FileManager.default.createDirectory(atPath: directory + "/home/.config/lxc", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: directory + "/home/.config/lxc/config.yml", contents: Data("default-remote: local\n".utf8))
         prefix = "t" + String(UUID().uuidString.prefix(6)).lowercased().filter(\.isLetter)
         self.client = client
     }

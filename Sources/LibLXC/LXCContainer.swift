@@ -75,14 +75,18 @@ public final class LXCContainer {
     public func cgroupItem(_ key: String) -> String? {
         var capacity = 256
         while true {
-            var buffer = [CChar](repeating: 0, count: capacity + 1)
-            let length = buffer.withUnsafeMutableBufferPointer { lxd_lxc_get_cgroup_item(handle, key, $0.baseAddress, Int32(capacity)) }
-            if length < 0 { return nil }
-            if Int(length) < capacity {
-                let value = buffer.withUnsafeBufferPointer { String(decoding: $0.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self) }
-                return value.hasSuffix("\n") ? String(value.dropLast()) : value
+            var buffer = [UInt8](repeating: 0, count: capacity + 1)
+            let length = buffer.withUnsafeMutableBufferPointer { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { lxd_lxc_get_cgroup_item(handle, key, $0.baseAddress, Int32(capacity)) }
             }
-            capacity = Int(length) + 1
+            if length < 0 { return nil }
+            guard Int(length) < capacity else {
+                capacity = Int(length) + 1
+                continue
+            }
+            var value = String(decoding: buffer[0..<Int(length)], as: UTF8.self)
+            if value.hasSuffix("\n") { value.removeLast() }
+            return value
         }
     }
 

@@ -13,12 +13,14 @@ final class YAMLEmitter {
         // yaml.v2's newEncoder: UTF-8 output, non-ASCII printed as is; indent 2 and width 80
         // are libyaml's defaults, as in yaml.v2 v2.4.0 without FutureLineWrap().
         yaml_emitter_set_unicode(emitter, 1)
-        yaml_emitter_set_output(emitter, { data, buffer, size in
-            guard let data, let buffer else { return 0 }
-            let this = Unmanaged<YAMLEmitter>.fromOpaque(data).takeUnretainedValue()
-            this.output.append(contentsOf: UnsafeBufferPointer(start: buffer, count: size))
-            return 1
-        }, Unmanaged.passUnretained(self).toOpaque())
+        yaml_emitter_set_output(
+            emitter,
+            { data, buffer, size in
+                guard let data, let buffer else { return 0 }
+                let this = Unmanaged<YAMLEmitter>.fromOpaque(data).takeUnretainedValue()
+                this.output.append(contentsOf: UnsafeBufferPointer(start: buffer, count: size))
+                return 1
+            }, Unmanaged.passUnretained(self).toOpaque())
     }
 
     deinit {

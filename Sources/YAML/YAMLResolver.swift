@@ -8,8 +8,10 @@ enum YAMLResolver {
 
     private static let table: [String: Kind] = {
         var table: [String: Kind] = [:]
-        for word in ["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON",
-                     "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"] {
+        for word in [
+            "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON",
+            "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF",
+        ] {
             table[word] = .bool
         }
         for word in ["", "~", "null", "Null", "NULL"] { table[word] = .null }

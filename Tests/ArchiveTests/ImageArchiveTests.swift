@@ -66,11 +66,13 @@ import Testing
         let tarball = try makeArchive(temp.path + "/image.tar", [directory("rootfs"), file("rootfs/big", "x", uid: 70000, gid: 0)])
         let root = try temp.sub("rootfs")
         #expect(throws: ArchiveError("Refusing to extract \"rootfs/big\": uid 70000 is outside the container's id range (0-65535)")) {
-            try ImageArchive.extract(tarball, prefix: "rootfs/", to: root, idShift: IDShift(uidBase: 100_000, gidBase: 100_000, range: 65536))
+            try ImageArchive.extract(
+                tarball, prefix: "rootfs/", to: root, idShift: IDShift(uidBase: 100_000, gidBase: 100_000, range: 65536))
         }
         let gidTarball = try makeArchive(temp.path + "/gid.tar", [file("rootfs/g", "x", uid: 0, gid: 65536)])
         #expect(throws: ArchiveError("Refusing to extract \"rootfs/g\": gid 65536 is outside the container's id range (0-65535)")) {
-            try ImageArchive.extract(gidTarball, prefix: "rootfs/", to: root, idShift: IDShift(uidBase: 100_000, gidBase: 100_000, range: 65536))
+            try ImageArchive.extract(
+                gidTarball, prefix: "rootfs/", to: root, idShift: IDShift(uidBase: 100_000, gidBase: 100_000, range: 65536))
         }
         #expect(!FileManager.default.fileExists(atPath: root + "/big"))
     }
@@ -96,11 +98,13 @@ import Testing
     @Test func refusesWritingThroughASymlink() throws {
         let temp = try TempDirectory()
         let outside = try temp.sub("outside")
-        let tarball = try makeArchive(temp.path + "/evil.tar", [
-            directory("rootfs"),
-            symlink("rootfs/etc", to: outside),
-            file("rootfs/etc/passwd", "root::0:0::/:/bin/sh\n"),
-        ])
+        let tarball = try makeArchive(
+            temp.path + "/evil.tar",
+            [
+                directory("rootfs"),
+                symlink("rootfs/etc", to: outside),
+                file("rootfs/etc/passwd", "root::0:0::/:/bin/sh\n"),
+            ])
         let root = try temp.sub("rootfs")
         #expect(throws: ArchiveError.self) { try ImageArchive.extract(tarball, prefix: "rootfs/", to: root, idShift: nil) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
@@ -110,10 +114,12 @@ import Testing
         let temp = try TempDirectory()
         let outside = try temp.sub("outside")
         try "original".write(toFile: outside + "/file", atomically: false, encoding: .utf8)
-        let tarball = try makeArchive(temp.path + "/evil.tar", [
-            symlink("rootfs/link", to: outside + "/file"),
-            file("rootfs/link", "overwritten"),
-        ])
+        let tarball = try makeArchive(
+            temp.path + "/evil.tar",
+            [
+                symlink("rootfs/link", to: outside + "/file"),
+                file("rootfs/link", "overwritten"),
+            ])
         let root = try temp.sub("rootfs")
         _ = try? ImageArchive.extract(tarball, prefix: "rootfs/", to: root, idShift: nil)
         #expect(try String(contentsOfFile: outside + "/file", encoding: .utf8) == "original")
@@ -130,7 +136,8 @@ import Testing
         }
         let absolute = try makeArchive(temp.path + "/b.tar", [hardlink("rootfs/x", to: outside + "/secret")])
         #expect(throws: ArchiveError.self) { try ImageArchive.extract(absolute, prefix: "rootfs/", to: root, idShift: nil) }
-        let viaSymlink = try makeArchive(temp.path + "/c.tar", [symlink("rootfs/l", to: outside), hardlink("rootfs/h", to: "rootfs/l/secret")])
+        let viaSymlink = try makeArchive(
+            temp.path + "/c.tar", [symlink("rootfs/l", to: outside), hardlink("rootfs/h", to: "rootfs/l/secret")])
         _ = try? ImageArchive.extract(viaSymlink, prefix: "rootfs/", to: root, idShift: nil)
         #expect(Stat(outside + "/secret")?.links == 1)
         #expect(!FileManager.default.fileExists(atPath: root + "/h"))
@@ -168,14 +175,15 @@ import Testing
 
     @Test func badArchivesGiveClearErrors() throws {
         let temp = try TempDirectory()
-        let good = try makeArchive(temp.path + "/good.tar.xz", compression: .xz, imageMembers() + [file("rootfs/big", String(repeating: "data ", count: 200_000))])
+        let good = try makeArchive(
+            temp.path + "/good.tar.xz", compression: .xz, imageMembers() + [file("rootfs/big", String(repeating: "data ", count: 200_000))])
         let bytes = try Data(contentsOf: URL(fileURLWithPath: good))
         let truncated = temp.path + "/truncated.tar.xz"
         try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: truncated))
         let garbage = temp.path + "/garbage.tar"
         try Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919 &+ 13) }).write(to: URL(fileURLWithPath: garbage))
         let empty = temp.path + "/empty.tar"
-        FileManager.default.createFile(atPath: empty, contents: Data())
+        _ = FileManager.default.createFile(atPath: empty, contents: Data())
         let root = try temp.sub("rootfs")
         for path in [truncated, garbage, empty, temp.path + "/missing.tar"] {
             #expect(throws: ArchiveError.self, "\(path)") { try ImageArchive.extract(path, prefix: "rootfs/", to: root, idShift: nil) }
@@ -186,7 +194,9 @@ import Testing
         }
         let error = #expect(throws: ArchiveError.self) { try ImageArchive.extract(truncated, prefix: "rootfs/", to: root, idShift: nil) }
         #expect(error?.description.contains("truncated") == true || error?.description.contains("Truncated") == true)
-        #expect(throws: ArchiveError.self) { try ImageArchive.extract(good, prefix: "rootfs/", to: temp.path + "/nonexistent", idShift: nil) }
+        #expect(throws: ArchiveError.self) {
+            try ImageArchive.extract(good, prefix: "rootfs/", to: temp.path + "/nonexistent", idShift: nil)
+        }
     }
 
     @Test(arguments: ArchiveCompression.allCases)
@@ -213,7 +223,9 @@ import Testing
         let tarball = temp.path + "/image." + suffix
         let status = try runTool("/usr/bin/tar", (flag.isEmpty ? [] : [flag]) + ["--numeric-owner", "-C", source, "-cf", tarball, "."])
         try #require(status == 0)
-        #expect(try ImageArchive.readMember(tarball, named: "metadata.yaml").map { String(decoding: $0, as: UTF8.self) } == "architecture: x86_64\n")
+        #expect(
+            try ImageArchive.readMember(tarball, named: "metadata.yaml").map { String(decoding: $0, as: UTF8.self) }
+                == "architecture: x86_64\n")
         let root = try temp.sub("rootfs")
         #expect(try ImageArchive.extract(tarball, prefix: "rootfs/", to: root, idShift: nil).entries == 3)
         #expect(try String(contentsOfFile: root + "/etc/hostname", encoding: .utf8) == "host\n")
@@ -230,7 +242,8 @@ import Testing
         let metadata = try #require(try ImageArchive.readMember(tarball, named: "metadata.yaml"))
         #expect(String(decoding: metadata, as: UTF8.self).contains("os: busybox"))
         let root = try temp.sub("rootfs")
-        let result = try ImageArchive.extract(tarball, prefix: "rootfs/", to: root, idShift: isRoot ? IDShift(uidBase: 100_000, gidBase: 100_000, range: 65536) : nil)
+        let result = try ImageArchive.extract(
+            tarball, prefix: "rootfs/", to: root, idShift: isRoot ? IDShift(uidBase: 100_000, gidBase: 100_000, range: 65536) : nil)
         #expect(result.entries > 100)
         #expect(FileManager.default.isExecutableFile(atPath: root + "/bin/busybox"))
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: root + "/bin/sh") == "/bin/busybox")

@@ -73,7 +73,8 @@ import Testing
         try withServer(describeRequest) { server in
             let connection = try server.connect()
             try connection.write(
-                "GET /a HTTP/1.1\r\nHost: x\r\n\r\nPOST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhiGET /c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                "GET /a HTTP/1.1\r\nHost: x\r\n\r\nPOST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhiGET /c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            )
             let all = try connection.readToEOF()
             let a = try #require(all.range(of: "path=/a"))
             let b = try #require(all.range(of: "path=/b"))
@@ -219,6 +220,7 @@ import Testing
         "POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
         "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n",
         "GET /%zz HTTP/1.1\r\nHost: a\r\n\r\n",
+        "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\nabc",
         "\u{1}\u{2}\u{3}\r\n\r\n",
     ])
     func badRequestOnGarbage(request: String) throws {
@@ -298,7 +300,9 @@ import Testing
             try? connection.send(status: 200, body: connection.head.path)
         }) { server in
             let connection = try server.connect()
-            try connection.write("POST /one HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n0123456789GET /two HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+            try connection.write(
+                "POST /one HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n0123456789GET /two HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+            )
             let all = try connection.readToEOF()
             #expect(all.contains("/one"))
             #expect(all.contains("/two"))

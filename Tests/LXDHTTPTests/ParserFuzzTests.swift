@@ -95,13 +95,24 @@ import Testing
     func mutatedRequests(seed: UInt64) {
         var rng = SplitMix64(seed: seed)
         let corpus = Self.requestCorpus.map { Array($0.utf8) }
+        var requests = 0
+        var rejects = 0
+        defer {
+            // The mutations must reach both outcomes, or the fuzzing proves nothing.
+            #expect(requests > 100)
+            #expect(rejects > 100)
+        }
         for iteration in 0..<700 {
             let base = corpus[iteration % corpus.count]
-            let input = iteration % 10 == 9 ? randomBytes(Int.random(in: 0...300, using: &rng), seed: rng.next()) : Self.mutate(base, corpus: corpus, rng: &rng)
+            let input =
+                iteration % 10 == 9
+                ? randomBytes(Int.random(in: 0...300, using: &rng), seed: rng.next()) : Self.mutate(base, corpus: corpus, rng: &rng)
             let whole = Self.drive(input, readSize: 4096)
             let pieces = Self.drive(input, readSize: Int.random(in: 1...17, using: &rng))
             #expect(whole == pieces, "seed \(seed) iteration \(iteration): \(Array(input))")
             #expect(!whole.isEmpty)
+            requests += whole.filter { if case .request = $0 { true } else { false } }.count
+            rejects += whole.filter { $0 == .reject(400) || $0 == .bodyError }.count
             if case .request = whole.last {
                 #expect(whole.count == 64)  // only the request cap stops without an end or error
             }
@@ -153,13 +164,23 @@ import Testing
             clientFrame(.text, Array("frag".utf8), fin: false) + clientFrame(.continuation, Array("ment".utf8)),
             clientFrame(.close, [0x03, 0xE8]),
         ]
+        var messages = 0
+        var errors = 0
+        defer {
+            #expect(messages > 100)
+            #expect(errors > 100)
+        }
         for iteration in 0..<700 {
             var stream: [UInt8] = []
             for _ in 0..<Int.random(in: 1...4, using: &rng) { stream += frames[Int.random(in: 0..<frames.count, using: &rng)] }
-            let input = iteration % 10 == 9 ? randomBytes(Int.random(in: 0...200, using: &rng), seed: rng.next()) : Self.mutate(stream, corpus: frames, rng: &rng)
+            let input =
+                iteration % 10 == 9
+                ? randomBytes(Int.random(in: 0...200, using: &rng), seed: rng.next()) : Self.mutate(stream, corpus: frames, rng: &rng)
             let whole = try Self.receiveAll(input, readSize: 4096)
             let pieces = try Self.receiveAll(input, readSize: Int.random(in: 1...9, using: &rng))
             #expect(whole == pieces, "seed \(seed) iteration \(iteration): \(Array(input))")
+            messages += whole.filter { $0 != "end" && $0 != "error" }.count
+            errors += whole.filter { $0 == "error" }.count
         }
     }
 

@@ -103,7 +103,8 @@ final class RawConnection {
     /// Reads one websocket frame sent by a server (unmasked).
     func readFrame() throws -> WebSocketFrame? {
         while true {
-            if let (frame, length) = try pending.withUnsafeBytes({ try WebSocketFrame.decode($0, requireMask: false, maxPayload: 64 << 20) }) {
+            if let (frame, length) = try pending.withUnsafeBytes({ try WebSocketFrame.decode($0, requireMask: false, maxPayload: 64 << 20) }
+            ) {
                 pending.removeFirst(length)
                 return frame
             }

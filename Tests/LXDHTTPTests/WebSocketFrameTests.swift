@@ -37,8 +37,12 @@ import Testing
     @Test func maskingRules() {
         let masked = clientFrame(.text, [65])
         let plain = WebSocketFrame.encode(opcode: .text, payload: [65], mask: nil)
-        #expect(throws: WebSocketProtocolError.self) { try masked.withUnsafeBytes { try WebSocketFrame.decode($0, requireMask: false, maxPayload: 10) } }
-        #expect(throws: WebSocketProtocolError.self) { try plain.withUnsafeBytes { try WebSocketFrame.decode($0, requireMask: true, maxPayload: 10) } }
+        #expect(throws: WebSocketProtocolError.self) {
+            try masked.withUnsafeBytes { try WebSocketFrame.decode($0, requireMask: false, maxPayload: 10) }
+        }
+        #expect(throws: WebSocketProtocolError.self) {
+            try plain.withUnsafeBytes { try WebSocketFrame.decode($0, requireMask: true, maxPayload: 10) }
+        }
     }
 
     @Test(arguments: [

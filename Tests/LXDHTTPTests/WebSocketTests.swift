@@ -199,7 +199,9 @@ let handshake =
         let server = WebSocket(stream: a, role: .server, maxMessageSize: 1000)
         defer { server.close() }
         let raw = RawConnection(stream: b)
-        try raw.write(clientFrame(.binary, [UInt8](repeating: 1, count: 600), fin: false) + clientFrame(.continuation, [UInt8](repeating: 2, count: 600)))
+        try raw.write(
+            clientFrame(.binary, [UInt8](repeating: 1, count: 600), fin: false)
+                + clientFrame(.continuation, [UInt8](repeating: 2, count: 600)))
         #expect(throws: HTTPError.self) { try server.receive() }
         #expect(try raw.readFrame()?.payload.prefix(2) == [0x03, 0xF1])  // 1009
     }
@@ -250,7 +252,9 @@ let handshake =
     @Test func badHandshakeGets400() throws {
         try withServer(echoWebSocket) { server in
             let connection = try server.connect()
-            try connection.write("GET /ws HTTP/1.1\r\nHost: lxd\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 8\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+            try connection.write(
+                "GET /ws HTTP/1.1\r\nHost: lxd\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 8\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+            )
             let all = try connection.readToEOF()
             #expect(all.hasPrefix("HTTP/1.1 400 "))
             #expect(all.contains("Sec-WebSocket-Version: 13"))
@@ -288,5 +292,19 @@ let handshake =
             try socket.sendText("abc")
             #expect(try socket.receive() == .text("ABC"))
         }
+    }
+}
+
+@Suite struct HTTPServerShutdownTests {
+    @Test func closeConnectionsEndsLongLivedHandlers() throws {
+        let server = try TestServer(handler: echoWebSocket)
+        let socket = try server.client.webSocket("/1.0/events")
+        defer { socket.close() }
+        try socket.sendText("ping")
+        #expect(try socket.receive() == .text("ping"))
+        #expect(server.server.activeConnections == 1)
+        server.server.closeConnections()
+        #expect(try socket.receive() == nil)  // the server side went away
+        server.shutdown()
     }
 }

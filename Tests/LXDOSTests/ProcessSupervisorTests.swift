@@ -19,8 +19,9 @@ import Testing
         }
     }
 
+    /// Both waits are registered while the child runs (it sleeps long enough even on a loaded machine).
     @Test func twoWaitersForOnePidBothResume() async throws {
-        let pid = try Command(path: "/bin/sh", arguments: ["/bin/sh", "-c", "sleep 0.1; exit 7"]).spawn()
+        let pid = try Command(path: "/bin/sh", arguments: ["/bin/sh", "-c", "sleep 1; exit 7"]).spawn()
         async let first = ProcessSupervisor.shared.wait(pid: pid)
         async let second = ProcessSupervisor.shared.wait(pid: pid)
         let statuses = await [first, second]

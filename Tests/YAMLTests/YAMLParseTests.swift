@@ -217,16 +217,17 @@ import Testing
     }
 
     /// Messages and line numbers as printed by the real `lxc` 5.0.2 (yaml.v2) for the same input.
-    @Test(arguments: [
-        ("config:\n  a: b\n  c: d: e\n", "yaml: line 3: mapping values are not allowed in this context", 3),
-        ("config:\n  a: b\n c: d\n", "yaml: line 2: did not find expected key", 2),
-        ("config:\n  a: \"b\n", "yaml: line 3: found unexpected end of stream", 3),
-        ("config: [a, b\n", "yaml: line 1: did not find expected ',' or ']'", 1),
-        ("a: b\n\tc: d\n", "yaml: line 2: found a tab character that violates indentation", 2),
-        ("- a\nb: c\n", "yaml: line 1: did not find expected '-' indicator", 1),
-        ("config:\n  - a\n  b: c\n", "yaml: line 2: did not find expected '-' indicator", 2),
-        ("config: {a: b\n", "yaml: line 1: did not find expected ',' or '}'", 1),
-    ] as [(String, String, Int)])
+    @Test(
+        arguments: [
+            ("config:\n  a: b\n  c: d: e\n", "yaml: line 3: mapping values are not allowed in this context", 3),
+            ("config:\n  a: b\n c: d\n", "yaml: line 2: did not find expected key", 2),
+            ("config:\n  a: \"b\n", "yaml: line 3: found unexpected end of stream", 3),
+            ("config: [a, b\n", "yaml: line 1: did not find expected ',' or ']'", 1),
+            ("a: b\n\tc: d\n", "yaml: line 2: found a tab character that violates indentation", 2),
+            ("- a\nb: c\n", "yaml: line 1: did not find expected '-' indicator", 1),
+            ("config:\n  - a\n  b: c\n", "yaml: line 2: did not find expected '-' indicator", 2),
+            ("config: {a: b\n", "yaml: line 1: did not find expected ',' or '}'", 1),
+        ] as [(String, String, Int)])
     func errors(text: String, message: String, line: Int) {
         #expect {
             try YAML.parse(text)

@@ -172,7 +172,6 @@ struct InstancesAPI: Sendable {
         ]
         if let session { metadata["fds"] = session.fdsMetadata }
         let instances = self.instances
-        let operationID = UUID().uuidString.lowercased()
         let operation = state.operations.run(
             session == nil ? .task : .websocket, description: "Executing command", resources: Self.resources(name),
             metadata: .object(metadata), webSocketHandler: session
@@ -180,7 +179,6 @@ struct InstancesAPI: Sendable {
             try await instances.exec(
                 name, post, environment: environment, session: session, metadata: metadata, operationID: operation.id)
         }
-        _ = operationID
         return .async(operation)
     }
 

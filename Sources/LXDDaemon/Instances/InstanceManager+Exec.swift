@@ -46,13 +46,20 @@ extension InstanceManager {
             return (fds[0], fds[1])
         }
         if let session, session.interactive {
-            var master: Int32 = -1
-            var slave: Int32 = -1
-            let status = lxd_os_openpty(&master, &slave, UInt16(clamping: post.width), UInt16(clamping: post.height))
-            guard status == 0 else { throw LXDError.internalError("Failed opening a pty: \(String(cString: strerror(-status)))") }
-            streams.ptyMaster = master
-            childFDs = [slave, slave, slave]
-            parentCloses = [slave]
+            // The pty comes from the container's own devpts, so that `tty` inside names it.
+            let devpts = FileDescriptor(rawValue: try await lxc.devptsFD(name))
+            defer { try? devpts.close() }
+            let pty: PTY
+            do {
+                pty = try PTY.open(
+                    devpts: devpts, width: UInt16(clamping: post.width), height: UInt16(clamping: post.height),
+                    owner: (UInt32(idmap.uidBase), UInt32(idmap.gidBase)))
+            } catch {
+                throw LXDError.internalError("Failed opening a pty in the instance: \(error)")
+            }
+            streams.ptyMaster = pty.master.rawValue
+            childFDs = [pty.slave.rawValue, pty.slave.rawValue, pty.slave.rawValue]
+            parentCloses = [pty.slave.rawValue]
             flags = Int32(LXD_SPAWN_SETSID | LXD_SPAWN_SETCTTY)
         } else if session != nil {
             let stdin = try pipe()
@@ -105,8 +112,9 @@ extension InstanceManager {
             throw LXDError.internalError("Failed running forkexec: \(error)")
         }
         for fd in parentCloses { close(fd) }
-        let reportedPID = await Self.readPID(status.read)
-        session?.processStarted(streams, pid: reportedPID ?? pid)
+        let ready = streams
+        let report = await Self.readStatus(status.read) { commandPID in session?.processStarted(ready, pid: commandPID) }
+        if report.pid == nil { session?.processStarted(ready, pid: pid) }
         let exitStatus = await ProcessSupervisor.shared.wait(pid: pid)
         if let session { await session.processExited() }
         let code = exitStatus.shellCode
@@ -114,29 +122,44 @@ extension InstanceManager {
         var final = metadata
         final["return"] = .number(Double(code))
         if !output.isEmpty { final["output"] = .object(output) }
-        if reportedPID == nil && code == 127 || code == ForkExec.commandNotFound {
-            final["return"] = .number(127)
+        if report.execFailed && code == ForkExec.commandNotFound {
             throw OperationFailure(message: "Command not found", metadata: .object(final))
         }
         return .object(final)
     }
 
-    /// The attached process's pid, as `forkexec` reports it on its status pipe (nil if it never
-    /// got that far).
-    private static func readPID(_ fd: Int32) async -> Int32? {
-        let text = try? await Blocking.run("lxd-exec-pid") { () -> String in
+    /// What `forkexec` reports on its status pipe: the command's host pid as soon as it exists,
+    /// then `exec-failed ERRNO` if it could not be executed; EOF once it has exec'd.
+    struct ForkExecStatus: Sendable {
+        var pid: Int32?
+        var execFailed = false
+    }
+
+    private static func readStatus(_ fd: Int32, onPID: @escaping @Sendable (Int32) -> Void) async -> ForkExecStatus {
+        (try? await Blocking.run("lxd-exec-status") { () -> ForkExecStatus in
             defer { close(fd) }
-            var bytes: [UInt8] = []
+            var status = ForkExecStatus()
+            var line: [UInt8] = []
             var byte: UInt8 = 0
-            while bytes.count < 32 {
+            while true {
                 let count = read(fd, &byte, 1)
                 if count < 0 && errno == EINTR { continue }
-                guard count == 1, byte != UInt8(ascii: "\n") else { break }
-                bytes.append(byte)
+                guard count == 1 else { break }
+                guard byte == UInt8(ascii: "\n") else {
+                    if line.count < 128 { line.append(byte) }
+                    continue
+                }
+                let text = String(decoding: line, as: UTF8.self)
+                line.removeAll()
+                if let pid = Int32(text), status.pid == nil {
+                    status.pid = pid
+                    onPID(pid)
+                } else if text.hasPrefix("exec-failed") {
+                    status.execFailed = true
+                }
             }
-            return String(decoding: bytes, as: UTF8.self)
-        }
-        return text.flatMap { Int32($0) }
+            return status
+        }) ?? ForkExecStatus()
     }
 }
 

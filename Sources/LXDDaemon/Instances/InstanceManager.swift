@@ -52,11 +52,13 @@ actor InstanceManager {
 
     func status(_ name: String) async -> StatusCode {
         switch await lxc.state(name) {
-        case "RUNNING": .running
-        case "FROZEN", "FREEZING": .frozen
-        case "STARTING": .starting
-        case "STOPPING", "ABORTING": .stopping
-        default: .stopped
+        case "RUNNING":
+            if let pid = await lxc.initPID(name), CgroupFreezer(pid: pid).isFrozen { return .frozen }
+            return .running
+        case "FROZEN", "FREEZING": return .frozen
+        case "STARTING": return .starting
+        case "STOPPING", "ABORTING": return .stopping
+        default: return .stopped
         }
     }
 
@@ -368,7 +370,7 @@ actor InstanceManager {
         let status = await status(name)
         if status == .stopped { throw LXDError.badRequest("The instance is already stopped") }
         if force {
-            if status == .frozen { try? await lxc.unfreeze(name) }
+            if status == .frozen { try? await freezer(name).set(frozen: false) }
             try await lxc.stop(name)
         } else {
             if status == .frozen { throw LXDError.badRequest("The instance is paused") }
@@ -404,7 +406,7 @@ actor InstanceManager {
         case .frozen: throw LXDError.badRequest("The instance is already frozen")
         default: break
         }
-        try await lxc.freeze(name)
+        try await freezer(name).set(frozen: true)
         events.lifecycle("instance-paused", source: "/1.0/instances/\(name)", requestor: requestor)
     }
 
@@ -414,8 +416,13 @@ actor InstanceManager {
         defer { lock.unlock() }
         _ = try await record(name)
         guard await status(name) == .frozen else { throw LXDError.badRequest("The instance isn't paused") }
-        try await lxc.unfreeze(name)
+        try await freezer(name).set(frozen: false)
         events.lifecycle("instance-resumed", source: "/1.0/instances/\(name)", requestor: requestor)
+    }
+
+    private func freezer(_ name: String) async throws -> CgroupFreezer {
+        guard let pid = await lxc.initPID(name) else { throw LXDError.badRequest("The instance isn't running") }
+        return CgroupFreezer(pid: pid)
     }
 
     func delete(_ name: String, requestor: EventLifecycleRequestor?) async throws {

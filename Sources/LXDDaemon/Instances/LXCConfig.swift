@@ -72,6 +72,23 @@ enum LXCCgroupLayout: Sendable, Equatable {
 /// container (apparmor unconfined, `cgroup:mixed`, autodev, 1024 ptys, no ttys), without
 /// LXD's hooks, lxcfs include and devlxd mounts, and with an explicitly empty network.
 enum LXCConfig {
+    /// The seccomp policy of an unprivileged container (version 2 denylist, as LXD's default):
+    /// no forced unmounts, no kexec, no kernel modules, no open_by_handle_at (a classic
+    /// container escape). The daemon writes it to a file and sets `seccompProfilePath`.
+    static let defaultSeccompPolicy = """
+        2
+        denylist
+        [all]
+        reject_force_umount  # comment this to allow umount -f;  not recommended
+        [all]
+        kexec_load errno 38
+        open_by_handle_at errno 38
+        init_module errno 38
+        finit_module errno 38
+        delete_module errno 38
+
+        """
+
     static func render(_ spec: LXCConfigSpec) -> String {
         var out = LXCConfigWriter()
         out.add("lxc.log.file", spec.logFile)
@@ -91,8 +108,10 @@ enum LXCConfig {
         for source in ["/dev/fuse dev/fuse", "/dev/net/tun dev/net/tun"] {
             out.add("lxc.mount.entry", "\(source) none bind,create=file,optional 0 0")
         }
-        for path in ["proc/sys/fs/binfmt_misc", "sys/fs/fuse/connections", "sys/fs/pstore", "sys/kernel/debug",
-                     "sys/kernel/security", "sys/kernel/tracing"] {
+        for path in [
+            "proc/sys/fs/binfmt_misc", "sys/fs/fuse/connections", "sys/fs/pstore", "sys/kernel/debug",
+            "sys/kernel/security", "sys/kernel/tracing",
+        ] {
             out.add("lxc.mount.entry", "/\(path) \(path) none rbind,create=dir,optional 0 0")
         }
 

@@ -2,7 +2,7 @@ import Foundation
 import LXDCore
 import LibLXC
 
-/// liblxc calls that do not fork (state, init pid, stop, freeze, cgroup items), all on one
+/// liblxc calls that do not fork (state, init pid, stop, cgroup items), all on one
 /// dedicated thread so that the cooperative pool never blocks inside liblxc.
 actor LXCRuntime {
     private nonisolated let executor = ThreadExecutor(name: "lxd-liblxc")
@@ -31,12 +31,9 @@ actor LXCRuntime {
         try container(name).stop()
     }
 
-    func freeze(_ name: String) throws {
-        try container(name).freeze()
-    }
-
-    func unfreeze(_ name: String) throws {
-        try container(name).unfreeze()
+    /// An fd of the running container's devpts mount (for ptys whose slave is visible inside).
+    func devptsFD(_ name: String) throws -> Int32 {
+        try container(name).devptsFD()
     }
 
     /// The first of `keys` that the container's cgroup answers (v1 and v2 names differ).

@@ -1,0 +1,73 @@
+import Foundation
+import LXDAPI
+
+/// Freezes and thaws a container through its cgroup, as LXD does (liblxc's freeze fails on this
+/// host's hybrid layout): the v1 `freezer.state` when the freezer controller is mounted, else
+/// cgroup v2's `cgroup.freeze`. The cgroup is found from the init process's `/proc/PID/cgroup`.
+struct CgroupFreezer {
+    let pid: Int32
+
+    enum Control {
+        case v1(String)
+        case v2(String)
+    }
+
+    var control: Control? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8) else { return nil }
+        var unified: String?
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+            guard fields.count == 3 else { continue }
+            if fields[1].split(separator: ",").contains("freezer") {
+                let path = "/sys/fs/cgroup/freezer" + fields[2] + "/freezer.state"
+                if FileManager.default.fileExists(atPath: path) { return .v1(path) }
+            }
+            if fields[0] == "0", fields[1].isEmpty { unified = fields[2] }
+        }
+        guard let unified else { return nil }
+        for root in ["/sys/fs/cgroup/unified", "/sys/fs/cgroup"] {
+            let path = root + unified + "/cgroup.freeze"
+            if FileManager.default.fileExists(atPath: path) { return .v2(path) }
+        }
+        return nil
+    }
+
+    var isFrozen: Bool {
+        switch control {
+        case .v1(let path): return Self.read(path).hasPrefix("FROZEN")
+        case .v2(let path): return Self.read(path) == "1"
+        case nil: return false
+        }
+    }
+
+    /// Freezes (or thaws) and waits, bounded, until the kernel reports the new state.
+    func set(frozen: Bool) throws {
+        guard let control else { throw LXDError.internalError("Cannot find the container's freezer cgroup") }
+        let path: String
+        let value: String
+        switch control {
+        case .v1(let file):
+            path = file
+            value = frozen ? "FROZEN" : "THAWED"
+        case .v2(let file):
+            path = file
+            value = frozen ? "1" : "0"
+        }
+        do {
+            try value.write(toFile: path, atomically: false, encoding: .utf8)
+        } catch {
+            throw LXDError.internalError("Failed \(frozen ? "freezing" : "thawing") instance: \(error)")
+        }
+        guard case .v1 = control else { return }
+        for _ in 0..<100 {
+            let state = Self.read(path)
+            if frozen ? state.hasPrefix("FROZEN") : state.hasPrefix("THAWED") { return }
+            usleep(10_000)
+        }
+        throw LXDError.internalError("Failed \(frozen ? "freezing" : "thawing") instance: timed out")
+    }
+
+    private static func read(_ path: String) -> String {
+        ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
