@@ -62,6 +62,8 @@ public final class Daemon: Sendable {
         }
         exitSignal.wait()
         server.stop()
+        // Let in-flight responses (the answer to `lxd shutdown` itself) reach their clients.
+        for _ in 0..<50 where server.activeConnections > 0 { usleep(20_000) }
         withExtendedLifetime(signals) {}
         logger.info("Daemon stopped")
         return exitCode.load(ordering: .acquiring)

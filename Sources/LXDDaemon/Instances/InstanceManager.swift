@@ -129,10 +129,10 @@ actor InstanceManager {
             image = try await images.resolve(reference, aliases: !post.source.alias.isEmpty)
         case "none":
             image = nil
-        case "":
-            throw LXDError.badRequest("Must specify a source type")
-        default:
+        case "copy", "migration":
             throw LXDError.notImplemented("Instance source type \"\(post.source.type)\" is not supported yet")
+        default:
+            throw LXDError.badRequest("Unknown source type \(post.source.type)")
         }
         return { [image] operation in
             try await self.create(post, profiles: profiles, image: image, operation: operation)
@@ -212,11 +212,14 @@ actor InstanceManager {
                     _ = try ImageArchive.extract(tarball, prefix: "rootfs/", to: volume + "/rootfs", idShift: shift) { done, total in
                         guard total > 0 else { return }
                         let percent = min(100, done * 100 / total)
-                        operation.updateProgress(stage: "create_instance_from_image_unpack", percent: Int(percent), text: "Unpack: \(percent)%")
+                        let speed = Int64(Double(done) / max(0.001, (ContinuousClock.now - started).seconds))
+                        operation.updateProgress(
+                            stage: "create_instance_from_image_unpack", percent: Int(percent), speed: speed,
+                            text: "Unpack: \(percent)% (\(ByteSize.string(speed))/s)")
                     }
                     _ = try ImageArchive.extract(tarball, prefix: "templates/", to: volume + "/templates", idShift: nil)
                     if let metadata = try ImageArchive.readMember(tarball, named: "metadata.yaml") {
-                        FileManager.default.createFile(atPath: volume + "/metadata.yaml", contents: metadata, attributes: [.posixPermissions: 0o644])
+                        try metadata.write(to: URL(fileURLWithPath: volume + "/metadata.yaml"))
                     }
                 } catch let error as LXDError {
                     throw error
@@ -402,8 +405,8 @@ actor InstanceManager {
         defer { lock.unlock() }
         _ = try await record(name)
         switch await status(name) {
-        case .stopped: throw LXDError.badRequest("The instance isn't running")
-        case .frozen: throw LXDError.badRequest("The instance is already frozen")
+        case .stopped: throw LXDError.badRequest("The container isn't running")
+        case .frozen: throw LXDError.badRequest("The container is already frozen")
         default: break
         }
         try await freezer(name).set(frozen: true)
@@ -415,7 +418,7 @@ actor InstanceManager {
         await lock.lock()
         defer { lock.unlock() }
         _ = try await record(name)
-        guard await status(name) == .frozen else { throw LXDError.badRequest("The instance isn't paused") }
+        guard await status(name) == .frozen else { throw LXDError.badRequest("The container is already running") }
         try await freezer(name).set(frozen: false)
         events.lifecycle("instance-resumed", source: "/1.0/instances/\(name)", requestor: requestor)
     }

@@ -10,8 +10,11 @@ enum InstanceName {
         guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
             throw LXDError.badRequest("Invalid instance name: Name can only contain alphanumeric and hyphen characters")
         }
-        if let first = name.first, first.isNumber || first == "-" {
-            throw LXDError.badRequest("Invalid instance name: Name must not start with a digit or hyphen")
+        if name.hasPrefix("-") {
+            throw LXDError.badRequest("Invalid instance name: Name must not start with a hyphen")
+        }
+        if let first = name.first, first.isNumber {
+            throw LXDError.badRequest("Invalid instance name: Name must not start with a number")
         }
         if name.hasSuffix("-") {
             throw LXDError.badRequest("Invalid instance name: Name must not end with a hyphen")

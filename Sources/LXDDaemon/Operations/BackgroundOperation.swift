@@ -114,7 +114,7 @@ final class BackgroundOperation: Sendable {
 
     /// Publishes LXD's progress metadata (`<stage>_progress` text plus a `progress` object), only
     /// when the percentage changes.
-    func updateProgress(stage: String, percent: Int, text: String) {
+    func updateProgress(stage: String, percent: Int, speed: Int64 = 0, text: String) {
         let changed = state.withLock { state -> Bool in
             guard state.lastPercent != percent else { return false }
             state.lastPercent = percent
@@ -124,7 +124,7 @@ final class BackgroundOperation: Sendable {
         updateMetadata(
             .object([
                 "\(stage)_progress": .string(text),
-                "progress": .object(["percent": .string(String(percent)), "speed": .string("0"), "stage": .string(stage)]),
+                "progress": .object(["percent": .string(String(percent)), "speed": .string(String(speed)), "stage": .string(stage)]),
             ]))
     }
 
