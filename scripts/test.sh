@@ -5,5 +5,6 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 "$top/scripts/setup-host.sh"
+swift format lint --strict -r Sources Tests
 swift build --build-tests
 swift test --skip-build

@@ -59,7 +59,8 @@ public enum GoTime {
 
     public static func format(_ time: Timestamp) -> String {
         let (year, month, day, hour, minute, second) = civil(from: time.seconds)
-        var text = pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T" + pad(hour, 2) + ":" + pad(minute, 2) + ":"
+        var text =
+            pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T" + pad(hour, 2) + ":" + pad(minute, 2) + ":"
             + pad(second, 2)
         if time.nanoseconds > 0 {
             var fraction = pad(Int64(time.nanoseconds), 9)

@@ -43,7 +43,8 @@ public final class Daemon: Sendable {
             logger = Logger(label: "lxd", sink: sink)
             state = try makeState(logger: logger)
             let dispatcher = RequestDispatcher(
-                router: Router(endpoints: Endpoints.all(state)), logger: logger, isReady: { [self] in self.ready.load(ordering: .acquiring) })
+                router: Router(endpoints: Endpoints.all(state)), logger: logger,
+                isReady: { [self] in self.ready.load(ordering: .acquiring) })
             server = try HTTPServer(unixSocketPath: paths.socket, mode: 0o660, group: try groupID()) { connection in
                 dispatcher.handle(connection)
             }

@@ -56,8 +56,10 @@ enum Architecture {
 
     /// Accepts LXD's aliases (`amd64` → `x86_64`, `arm64` → `aarch64`, ...).
     static func normalise(_ name: String) -> String? {
-        let aliases = ["amd64": "x86_64", "x64": "x86_64", "i386": "i686", "i586": "i686", "386": "i686", "arm64": "aarch64",
-                       "armhf": "armv7l", "armel": "armv7l", "ppc64el": "ppc64le", "powerpc": "ppc"]
+        let aliases = [
+            "amd64": "x86_64", "x64": "x86_64", "i386": "i686", "i586": "i686", "386": "i686", "arm64": "aarch64",
+            "armhf": "armv7l", "armel": "armv7l", "ppc64el": "ppc64le", "powerpc": "ppc",
+        ]
         if known.contains(name) { return name }
         return aliases[name]
     }

@@ -10,7 +10,8 @@ public enum TestEnvironment {
     /// Root, liblxc and Debian's client: what a real daemon with containers needs here.
     public static var canRunContainers: Bool {
         let fileManager = FileManager.default
-        return getuid() == 0 && fileManager.isExecutableFile(atPath: debianLXC) && fileManager.isExecutableFile(atPath: "/usr/bin/lxc-start")
+        return getuid() == 0 && fileManager.isExecutableFile(atPath: debianLXC)
+            && fileManager.isExecutableFile(atPath: "/usr/bin/lxc-start")
     }
 
     /// Under CI the container tests must run: a machine that cannot is a failure, not a skip.

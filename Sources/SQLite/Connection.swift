@@ -1,5 +1,5 @@
-import CShim
 import CSQLite
+import CShim
 
 /// A value bound to or read from a statement.
 public enum SQLValue: Sendable, Equatable {

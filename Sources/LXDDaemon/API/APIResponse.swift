@@ -37,7 +37,8 @@ enum APIResponse: Sendable {
         case .sync(let metadata, let status, let etag, let location):
             if let etag { headers["ETag"] = "\"\(etag)\"" }
             if let location { headers["Location"] = location }
-            var body = Data(#"{"type":"sync","status":"Success","status_code":200,"operation":"","error_code":0,"error":"","metadata":"#.utf8)
+            var body = Data(
+                #"{"type":"sync","status":"Success","status_code":200,"operation":"","error_code":0,"error":"","metadata":"#.utf8)
             body.append(metadata)
             body.append(contentsOf: Array("}\n".utf8))
             return (status, headers, body)

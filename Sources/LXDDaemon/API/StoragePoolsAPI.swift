@@ -60,7 +60,8 @@ struct StoragePoolsAPI: Sendable {
         let link = state.paths.pool(post.name)
         try DirPool.create(path: path, link: path == link ? nil : link)
         do {
-            try await state.database.createStoragePool(StoragePoolRecord(name: post.name, driver: post.driver, description: post.description, config: config))
+            try await state.database.createStoragePool(
+                StoragePoolRecord(name: post.name, driver: post.driver, description: post.description, config: config))
         } catch {
             DirPool.remove(path: path, link: path == link ? nil : link, created: true)
             throw error
@@ -94,8 +95,10 @@ struct StoragePoolsAPI: Sendable {
 
 /// The `dir` pool's layout: the seed's `containers`, `images`, `custom` ... folders under the pool.
 enum DirPool {
-    static let folders = ["containers", "containers-snapshots", "custom", "custom-snapshots", "images", "virtual-machines",
-                          "virtual-machines-snapshots"]
+    static let folders = [
+        "containers", "containers-snapshots", "custom", "custom-snapshots", "images", "virtual-machines",
+        "virtual-machines-snapshots",
+    ]
 
     static func create(path: String, link: String?) throws {
         let fileManager = FileManager.default

@@ -1,5 +1,5 @@
-import LXDCore
 import LXDAPI
+import LXDCore
 import SQLite
 
 /// An image row and its aliases.

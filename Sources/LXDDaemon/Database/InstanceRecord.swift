@@ -1,5 +1,5 @@
-import LXDCore
 import LXDAPI
+import LXDCore
 import SQLite
 
 /// An instance row with its profiles in order.
@@ -65,7 +65,8 @@ extension Database {
     func createInstance(_ record: InstanceRecord) throws -> InstanceRecord {
         try connection.transaction {
             if try connection.queryOne("SELECT id FROM instances WHERE name = ?", [.text(record.name)]) != nil {
-                throw LXDError.conflict("Failed creating instance record: Add instance info to the database: This \"instances\" entry already exists")
+                throw LXDError.conflict(
+                    "Failed creating instance record: Add instance info to the database: This \"instances\" entry already exists")
             }
             try connection.run(
                 """

@@ -1,5 +1,5 @@
-import LXDCore
 import LXDAPI
+import LXDCore
 import SQLite
 
 /// A profile row.

@@ -70,7 +70,8 @@ struct InstanceStateReader {
             network.hwaddr = interface == "lo" || hwaddr == "00:00:00:00:00:00" ? "" : hwaddr
             network.addresses = inet6Addresses(inet6, interface: interface)
             if interface == "lo", network.state == "up" {
-                network.addresses.insert(InstanceStateNetworkAddress(family: "inet", address: "127.0.0.1", netmask: "8", scope: "local"), at: 0)
+                network.addresses.insert(
+                    InstanceStateNetworkAddress(family: "inet", address: "127.0.0.1", netmask: "8", scope: "local"), at: 0)
             }
             result[interface] = network
         }

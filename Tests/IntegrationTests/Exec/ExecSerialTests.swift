@@ -1,5 +1,6 @@
 import Foundation
 import LXDAPI
+import LXDHTTP
 import LXDTestSupport
 import Testing
 
@@ -28,8 +29,10 @@ struct ExecSerialTests {
             let env = try f.lxc(["exec", name, "--env", "FOO=bar", "--", "sh", "-c", "echo $FOO $HOME $PATH"]).check()
             #expect(env.stdout == "bar /root /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n")
 
-            let cwd = try f.lxc(["exec", name, "--cwd", "/tmp", "--user", "65534", "--group", "65534", "--", "sh", "-c", "pwd; id -u; id -g"])
-                .check()
+            let cwd = try f.lxc([
+                "exec", name, "--cwd", "/tmp", "--user", "65534", "--group", "65534", "--", "sh", "-c", "pwd; id -u; id -g",
+            ])
+            .check()
             #expect(cwd.stdout == "/tmp\n65534\n65534\n")
 
             // 1 MiB through stdout arrives whole.
@@ -65,7 +68,8 @@ struct ExecSerialTests {
         try await DaemonFixture.with { f in
             let name = f.name("rec")
             try f.lxc(["launch", f.imageAlias, name]).check()
-            let body = #"{"command":["sh","-c","echo recorded; echo oops >&2; exit 4"],"wait-for-websocket":false,"record-output":true,"interactive":false}"#
+            let body =
+                #"{"command":["sh","-c","echo recorded; echo oops >&2; exit 4"],"wait-for-websocket":false,"record-output":true,"interactive":false}"#
             let response = try f.http.request(
                 "POST", "/1.0/instances/\(name)/exec", headers: HTTPHeadersFactory.ifMatch("").removingIfMatch(), body: Data(body.utf8))
             #expect(response.status == 202)
@@ -80,8 +84,6 @@ struct ExecSerialTests {
         }
     }
 }
-
-import LXDHTTP
 
 extension HTTPHeaders {
     func removingIfMatch() -> HTTPHeaders {

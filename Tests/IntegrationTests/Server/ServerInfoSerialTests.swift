@@ -1,5 +1,6 @@
 import Foundation
 import LXDAPI
+import LXDHTTP
 import LXDTestSupport
 import Testing
 
@@ -65,8 +66,6 @@ struct ServerInfoSerialTests {
         }
     }
 }
-
-import LXDHTTP
 
 enum HTTPHeadersFactory {
     static func ifMatch(_ value: String) -> HTTPHeaders {
