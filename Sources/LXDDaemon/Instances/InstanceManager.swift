@@ -143,9 +143,6 @@ actor InstanceManager {
         let lock = locks.lock(for: post.name)
         await lock.lock()
         defer { lock.unlock() }
-        let reverter = Reverter()
-        defer { reverter.fail() }
-
         var config = post.put.config
         if let image {
             for (key, value) in image.properties { config["image.\(key)"] = value }
@@ -163,8 +160,12 @@ actor InstanceManager {
             ephemeral: post.put.ephemeral, description: post.put.description, config: config, devices: post.put.devices,
             profiles: profiles, createdAt: .now())
         record = try await database.createInstance(record)
+        // The row first (a duplicate name fails here, touching nothing), then the storage; on any
+        // failure the storage steps are undone and the row removed before the operation fails.
+        let reverter = Reverter()
+        let pool: String
         do {
-            try await createStorage(record, image: image, operation: operation, reverter: reverter)
+            pool = try await createStorage(record, image: image, operation: operation, reverter: reverter)
         } catch {
             reverter.fail()
             try? await database.deleteInstance(name: post.name)
@@ -173,13 +174,13 @@ actor InstanceManager {
         reverter.success()
         events.lifecycle(
             "instance-created", source: "/1.0/instances/\(post.name)",
-            context: ["storage-pool": .string((try? rootPool(try await expanded(record).devices)) ?? ""), "type": .string("container")])
+            context: ["storage-pool": .string(pool), "type": .string("container")])
     }
 
     /// The volume, its rootfs and templates from the image, the lxcpath link and the log folder;
-    /// each step registers its undo on `reverter`.
+    /// each step registers its undo on `reverter`. Returns the pool.
     private func createStorage(_ record: InstanceRecord, image: ImageRecord?, operation: BackgroundOperation, reverter: Reverter)
-        async throws
+        async throws -> String
     {
 
         let devices = try await expanded(record).devices
@@ -230,6 +231,7 @@ actor InstanceManager {
             logger.debug("Unpacked image", ["instance": record.name, "duration": "\(ContinuousClock.now - started)"])
             try await database.touchImage(fingerprint: image.fingerprint, at: .now())
         }
+        return pool
     }
 
     /// The volume directory: traversable only by the container's root (LXD's 0100 mode), with an
