@@ -11,12 +11,14 @@ enum Endpoints {
         let instances = InstancesAPI(state: state)
         let profiles = ProfilesAPI(state: state)
         let pools = StoragePoolsAPI(state: state)
+        let internalAPI = InternalAPI(state: state)
 
         var endpoints: [Endpoint] = [
             Endpoint("/", get: Action(server.rootGet)),
             Endpoint("/1.0", get: Action(server.serverGet), put: Action(server.serverPut), patch: Action(server.serverPatch)),
             Endpoint("/internal/ready", get: Action(server.readyGet)),
             Endpoint("/internal/shutdown", put: Action(server.shutdownPut)),
+            Endpoint("/internal/containers/{name}/onstop", post: Action(internalAPI.onStopPost)),
             Endpoint("/1.0/events", get: Action(events.eventsGet)),
             Endpoint("/1.0/operations", get: Action(operations.operationsGet)),
             Endpoint("/1.0/operations/{id}", get: Action(operations.operationGet), delete: Action(operations.operationDelete)),

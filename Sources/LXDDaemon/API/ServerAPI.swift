@@ -124,3 +124,16 @@ public enum DaemonVersion {
     /// The LXD version whose API we serve.
     public static let version = "5.0.2"
 }
+
+/// `/internal/containers/{name}/onstop`: what `lxd callhook` reports from liblxc's post-stop
+/// hook. Answered at once: liblxc waits for the hook, and a stop in progress holds the lock.
+struct InternalAPI: Sendable {
+    let state: DaemonState
+
+    func onStopPost(_ request: APIRequest) async throws -> APIResponse {
+        let name = request.parameter("name")
+        let instances = state.instances
+        Task { await instances.stoppedByHook(name) }
+        return .sync(JSONValue.null)
+    }
+}

@@ -85,6 +85,8 @@ public enum DaemonCommand {
             return DaemonInit.run(paths, commandArguments)
         case "activateifneeded":
             return 0
+        case "callhook":
+            return callHook(commandArguments)
         default:
             return fail("unknown command \"\(command ?? "")\" for \"lxd\"")
         }
@@ -101,6 +103,16 @@ public enum DaemonCommand {
             if argument == "--timeout" || argument == "-t", index + 1 < arguments.count { return Int(arguments[index + 1]) ?? value }
         }
         return value
+    }
+
+    /// `lxd callhook LXD_DIR NAME stop`, run by liblxc's post-stop hook: tells the daemon (if it
+    /// runs) that the container stopped. Never fails the container's stop.
+    static func callHook(_ arguments: [String]) -> Int32 {
+        guard arguments.count >= 3, arguments[2] == "stop" else { return fail("usage: lxd callhook LXD_DIR NAME stop") }
+        let client = HTTPClient(unixSocketPath: arguments[0] + "/unix.socket")
+        let name = URLCoding.percentEncode(arguments[1])
+        _ = try? client.request("POST", "/internal/containers/\(name)/onstop")
+        return 0
     }
 
     /// `lxd waitready`: polls `/internal/ready` until it answers 200.

@@ -18,6 +18,8 @@ actor InstanceManager {
     /// Our own binary, re-executed as `lxd forkstart` / `lxd forkexec`.
     let executable: String
     let locks = KeyedAsyncLocks()
+    /// Set while `lxd shutdown` stops everything: stops then keep `volatile.last_state.power`.
+    private var isShuttingDown = false
 
     init(paths: DaemonPaths, database: Database, events: EventHub, images: ImageStore, idmap: IdmapSet, logger: Logger) {
         self.paths = paths
@@ -286,7 +288,9 @@ actor InstanceManager {
             name: name, rootfsPath: rootfs, hostname: name, idmapLines: idmap.lxcConfigLines, logFile: logs + "/lxc.log",
             consoleLogFile: logs + "/console.log", rawLXC: expanded.config["raw.lxc"] ?? "",
             environment: Self.environment(expanded.config))
-        let text = LXCConfig.render(spec)
+        var withHook = spec
+        withHook.postStopHook = "\(executable) callhook \(paths.root) \(name) stop"
+        let text = LXCConfig.render(withHook)
         guard FileManager.default.createFile(atPath: configPath, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
         else {
             throw LXDError.internalError("Failed writing \(configPath)")
@@ -388,6 +392,7 @@ actor InstanceManager {
         }
         events.lifecycle("instance-stopped", source: "/1.0/instances/\(name)", requestor: requestor)
         if record.ephemeral && !keepPowerState {
+            // Deleted here rather than by the stop hook, so that the stop operation ends with it.
             try await deleteLocked(name, requestor: requestor)
         }
     }
@@ -507,6 +512,38 @@ actor InstanceManager {
         events.lifecycle("instance-updated", source: "/1.0/instances/\(name)", requestor: requestor)
     }
 
+    /// The container's post-stop hook (`lxd callhook`): it stopped, by itself (init exited,
+    /// `poweroff` inside) or through us. Runs after any stop in progress has finished; an
+    /// instance that stopped by itself records it, and an ephemeral one is deleted.
+    func stoppedByHook(_ name: String) async {
+        let lock = locks.lock(for: name)
+        await lock.lock()
+        defer { lock.unlock() }
+        guard !isShuttingDown, var record = try? await database.instance(named: name) else { return }
+        // liblxc runs the hook just before the container reaches STOPPED; a container that runs
+        // again was restarted meanwhile.
+        var current = await status(name)
+        for attempt in 0..<100 where current != .stopped {
+            if current == .running && attempt >= 20 { return }
+            try? await Task.sleep(for: .milliseconds(50))
+            current = await status(name)
+        }
+        guard current == .stopped else { return }
+        if record.ephemeral {
+            do {
+                try await deleteLocked(name, requestor: nil)
+            } catch {
+                logger.error("Failed deleting ephemeral instance", ["instance": name, "err": "\(error)"])
+            }
+            return
+        }
+        if record.config["volatile.last_state.power"] == "RUNNING" {
+            record.config["volatile.last_state.power"] = "STOPPED"
+            try? await database.updateInstance(record)
+            events.lifecycle("instance-shutdown", source: "/1.0/instances/\(name)")
+        }
+    }
+
     // MARK: Daemon start and stop
 
     /// After a restart: instances that were running when `lxd shutdown` stopped them start
@@ -526,6 +563,7 @@ actor InstanceManager {
     /// `lxd shutdown`: stops every running instance cleanly (forcing after `timeout`), keeping
     /// `volatile.last_state.power` so that the next start brings them back.
     func stopAllForShutdown(timeout: Int) async {
+        isShuttingDown = true
         guard let records = try? await database.instances() else { return }
         await withTaskGroup(of: Void.self) { group in
             for record in records {

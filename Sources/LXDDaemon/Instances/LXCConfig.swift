@@ -35,6 +35,8 @@ struct LXCConfigSpec: Sendable, Equatable {
     var initCommand: String = "/sbin/init"
     /// `raw.lxc`, appended verbatim last so that it overrides everything above.
     var rawLXC: String = ""
+    /// `lxc.hook.post-stop`: tells the daemon the container stopped (`lxd callhook ...`).
+    var postStopHook: String? = nil
 
     init(
         name: String, rootfsPath: String, hostname: String? = nil, idmapLines: [String], logFile: String,
@@ -70,7 +72,7 @@ enum LXCCgroupLayout: Sendable, Equatable {
 /// Renders the liblxc configuration of a container. Pure: paths, ids and limits all come in
 /// through the spec. The essentials match what LXD 5.0 generates for an unprivileged
 /// container (apparmor unconfined, `cgroup:mixed`, autodev, 1024 ptys, no ttys), without
-/// LXD's hooks, lxcfs include and devlxd mounts, and with an explicitly empty network.
+/// LXD's start hooks, lxcfs include and devlxd mounts, and with an explicitly empty network.
 enum LXCConfig {
     /// The seccomp policy of an unprivileged container (version 2 denylist, as LXD's default):
     /// no forced unmounts, no kexec, no kernel modules, no open_by_handle_at (a classic
@@ -167,6 +169,9 @@ enum LXCConfig {
             out.add("lxc.mount.entry", entry)
         }
         out.add("lxc.rootfs.path", "dir:\(spec.rootfsPath)")
+        if let hook = spec.postStopHook {
+            out.add("lxc.hook.post-stop", hook)
+        }
 
         if !spec.rawLXC.isEmpty {
             out.raw(spec.rawLXC.hasSuffix("\n") ? String(spec.rawLXC.dropLast()) : spec.rawLXC)
