@@ -1,10 +1,17 @@
 #!/bin/sh
-# Builds an LXD-format unified image (metadata.yaml, templates/, rootfs/) from
-# Debian's busybox-static. Usage: build-busybox-image.sh OUTPUT.tar.xz
+# Builds an LXD-format image from Debian's busybox-static: a unified tarball (metadata.yaml,
+# templates/, rootfs/) or, with --split, a metadata tarball plus a rootfs tarball or squashfs.
+# Usage: build-busybox-image.sh OUTPUT.tar.xz
+#        build-busybox-image.sh --split META.tar.xz ROOTFS.(tar.xz|squashfs)
 # Files are root-owned in the tarball, as a distribution image would be; the
 # daemon shifts them into the container's id range when it unpacks them.
 set -eu
 
+split_rootfs=
+if [ "${1:-}" = "--split" ]; then
+    shift
+    split_rootfs=${2:?usage: build-busybox-image.sh --split META.tar.xz ROOTFS.(tar.xz|squashfs)}
+fi
 out=${1:?usage: build-busybox-image.sh OUTPUT.tar.(xz|gz)}
 busybox=/bin/busybox
 [ -x "$busybox" ] || { echo "Error: $busybox missing (apt-get install busybox-static)" >&2; exit 1; }
@@ -72,5 +79,16 @@ case "$out" in
     *) echo "Error: output must end in .tar, .tar.gz or .tar.xz" >&2; exit 1 ;;
 esac
 mkdir -p "$root"/etc/conf.d
-tar -C "$work" --numeric-owner --owner=0 --group=0 $compress -cf "$out" metadata.yaml templates rootfs
-echo "$out"
+if [ -n "$split_rootfs" ]; then
+    tar -C "$work" --numeric-owner --owner=0 --group=0 $compress -cf "$out" metadata.yaml templates
+    case "$split_rootfs" in
+        *.squashfs) mksquashfs "$root" "$split_rootfs" -noappend -all-root -quiet >/dev/null ;;
+        *.tar.xz) tar -C "$root" --numeric-owner --owner=0 --group=0 --xz -cf "$split_rootfs" . ;;
+        *.tar.gz) tar -C "$root" --numeric-owner --owner=0 --group=0 --gzip -cf "$split_rootfs" . ;;
+        *) echo "Error: the rootfs must end in .tar.xz, .tar.gz or .squashfs" >&2; exit 1 ;;
+    esac
+    echo "$out $split_rootfs"
+else
+    tar -C "$work" --numeric-owner --owner=0 --group=0 $compress -cf "$out" metadata.yaml templates rootfs
+    echo "$out"
+fi

@@ -51,3 +51,73 @@ int lxd_fs_mkdir_in_root(int rootfd, const char *path, mode_t mode) {
         close(opened);
     return ret;
 }
+
+#include <dirent.h>
+
+// Shifts one directory's entries, then recurses; `dirfd` is consumed.
+static int shift_dir(int dirfd, uid_t uid_base, gid_t gid_base, unsigned long range, int depth) {
+    if (depth > 4096) {
+        close(dirfd);
+        return -ELOOP;
+    }
+    DIR *dir = fdopendir(dirfd);
+    if (dir == NULL) {
+        int err = errno;
+        close(dirfd);
+        return -err;
+    }
+    int ret = 0;
+    struct dirent *entry;
+    while (ret == 0 && (entry = readdir(dir)) != NULL) {
+        if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
+            continue;
+        struct stat st;
+        if (fstatat(dirfd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+            ret = -errno;
+            break;
+        }
+        if (st.st_uid >= range || st.st_gid >= range) {
+            ret = -ERANGE;
+            break;
+        }
+        if (fchownat(dirfd, entry->d_name, uid_base + st.st_uid, gid_base + st.st_gid, AT_SYMLINK_NOFOLLOW) != 0) {
+            ret = -errno;
+            break;
+        }
+        // chown clears set-id bits: put them back.
+        if (!S_ISLNK(st.st_mode) && (st.st_mode & (S_ISUID | S_ISGID)))
+            fchmodat(dirfd, entry->d_name, st.st_mode & 07777, 0);
+        if (S_ISDIR(st.st_mode)) {
+            int child = openat(dirfd, entry->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (child < 0) {
+                ret = -errno;
+                break;
+            }
+            ret = shift_dir(child, uid_base, gid_base, range, depth + 1);
+        }
+    }
+    closedir(dir);
+    return ret;
+}
+
+int lxd_fs_shift_tree(const char *path, uid_t uid_base, gid_t gid_base, unsigned long range) {
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int err = errno;
+        close(fd);
+        return -err;
+    }
+    if (st.st_uid >= range || st.st_gid >= range) {
+        close(fd);
+        return -ERANGE;
+    }
+    if (fchown(fd, uid_base + st.st_uid, gid_base + st.st_gid) != 0) {
+        int err = errno;
+        close(fd);
+        return -err;
+    }
+    return shift_dir(fd, uid_base, gid_base, range, 0);
+}

@@ -81,3 +81,32 @@ public enum Hex {
         return encode(bytes)
     }
 }
+
+/// An incremental SHA-256 that escaping closures can capture (a class, unlike `SHA256`):
+/// used where a streaming parser hands over the bytes. Not thread-safe.
+public final class SHA256Hasher {
+    private var context: UnsafeMutableRawPointer?
+
+    public init() throws {
+        guard let context = lxd_ssl_sha256_new() else { throw CoreError("Failed allocating a SHA-256 context") }
+        self.context = context
+    }
+
+    deinit {
+        if let context { lxd_ssl_sha256_free(context) }
+    }
+
+    public func update(_ bytes: UnsafeRawBufferPointer) {
+        guard let context, let base = bytes.baseAddress, bytes.count > 0 else { return }
+        _ = lxd_ssl_sha256_update(context, base, bytes.count)
+    }
+
+    /// The lowercase hex digest; the hasher is spent afterwards.
+    public func finalizeHex() -> String {
+        guard let context else { return "" }
+        self.context = nil
+        var digest = [UInt8](repeating: 0, count: 32)
+        _ = lxd_ssl_sha256_final(context, &digest)
+        return Hex.encode(digest)
+    }
+}

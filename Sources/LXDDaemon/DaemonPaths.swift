@@ -29,6 +29,8 @@ public struct DaemonPaths: Sendable {
     public var pidFile: String { root + "/lxd.pid" }
 
     public func imageFile(_ fingerprint: String) -> String { images + "/" + fingerprint }
+    /// The rootfs half of a split image (the metadata half is `imageFile`).
+    public func imageRootfsFile(_ fingerprint: String) -> String { imageFile(fingerprint) + ".rootfs" }
     public func instanceLogs(_ name: String) -> String { logs + "/" + name }
     public func instanceLXCConfig(_ name: String) -> String { instanceLogs(name) + "/lxc.conf" }
     public func instanceLink(_ name: String) -> String { containers + "/" + name }

@@ -66,7 +66,9 @@ public struct Command: Sendable {
         let pid = fds.withUnsafeBufferPointer { fdBuffer in
             lxd_os_spawn_checked(path, cArgv, cEnvp, fdBuffer.baseAddress, Int32(fdBuffer.count), flags.rawValue)
         }
-        return try Errno.check(negated: pid)
+        let child = try Errno.check(negated: pid)
+        ProcessSupervisor.shared.spawned(child)
+        return child
     }
 
     /// `spawn()` then `ProcessSupervisor.shared.wait(pid:)`.

@@ -46,7 +46,13 @@ public final class ProcessSupervisor: Sendable {
 
     private struct State: Sendable {
         var waiters: [Int32: Waiter] = [:]
+        /// Statuses of children the supervisor reaped, so that a wait that registers a little
+        /// late still gets the status (bounded; a pid is dropped when it is spawned again).
+        var reaped: [Int32: ExitStatus] = [:]
+        var reapedOrder: [Int32] = []
     }
+
+    static let reapedMemory = 256
 
     // The supervisor thread reads `waiters`; callers add to it. Both under the mutex.
     private let state = Mutex(State())
@@ -78,16 +84,24 @@ public final class ProcessSupervisor: Sendable {
     }
 
     /// The exit status of `pid`, a child of this process that nobody has reaped yet (spawned by
-    /// `Command.spawn()` or `lxd_os_spawn`). Several waits for one pid all get the status. A pid
-    /// that is not such a child yields `.exited(-1)` at once.
+    /// `Command.spawn()` or `lxd_os_spawn`). Several waits for one pid all get the status, also
+    /// one that comes shortly after the exit. A pid that is not such a child yields `.exited(-1)`.
     public func wait(pid: Int32) async -> ExitStatus {
         await withCheckedContinuation { continuation in
             register(pid: pid, continuation)
         }
     }
 
+    /// `Command.spawn` reports each new child: an old status remembered for a recycled pid goes.
+    func spawned(_ pid: Int32) {
+        state.withLock { state in
+            if state.reaped.removeValue(forKey: pid) != nil { state.reapedOrder.removeAll { $0 == pid } }
+        }
+    }
+
     private func register(pid: Int32, _ continuation: CheckedContinuation<ExitStatus, Never>) {
         let immediate: ExitStatus? = state.withLock { state -> ExitStatus? in
+            if let status = state.reaped[pid] { return status }
             if state.waiters[pid] != nil {
                 state.waiters[pid]?.continuations.append(continuation)
                 return nil
@@ -100,7 +114,12 @@ public final class ProcessSupervisor: Sendable {
             let reaped = lxd_os_waitpid_nohang(pid, &status)
             if reaped != 0 || pidfd < 0 {
                 if pidfd >= 0 { Glibc.close(pidfd) }
-                return reaped > 0 ? ExitStatus(waitStatus: status) : .exited(-1)
+                guard reaped > 0 else { return .exited(-1) }
+                let exit = ExitStatus(waitStatus: status)
+                state.reaped[pid] = exit
+                state.reapedOrder.append(pid)
+                if state.reapedOrder.count > Self.reapedMemory { state.reaped[state.reapedOrder.removeFirst()] = nil }
+                return exit
             }
             state.waiters[pid] = Waiter(pidfd: pidfd, continuations: [continuation])
             return nil
@@ -130,7 +149,14 @@ public final class ProcessSupervisor: Sendable {
                 let reaped = lxd_os_waitpid_nohang(child.pid, &status)
                 if reaped == 0 { continue }
                 let exit = reaped > 0 ? ExitStatus(waitStatus: status) : .exited(-1)
-                let waiter = state.withLock { state in state.waiters.removeValue(forKey: child.pid) }
+                let waiter = state.withLock { state in
+                    if reaped > 0 {
+                        state.reaped[child.pid] = exit
+                        state.reapedOrder.append(child.pid)
+                        if state.reapedOrder.count > Self.reapedMemory { state.reaped[state.reapedOrder.removeFirst()] = nil }
+                    }
+                    return state.waiters.removeValue(forKey: child.pid)
+                }
                 Glibc.close(child.pidfd)
                 for continuation in waiter?.continuations ?? [] {
                     continuation.resume(returning: exit)

@@ -13,4 +13,9 @@ int lxd_fs_open_in_root(int rootfd, const char *path, int flags, mode_t mode);
 /// must exist). Returns 0 or -errno (EEXIST included).
 int lxd_fs_mkdir_in_root(int rootfd, const char *path, mode_t mode);
 
+/// Adds uid_base/gid_base to the owner of `path` and of everything below it, never following
+/// symlinks (an unpacked squashfs rootfs into the container's id range). -ERANGE when an id is
+/// not below `range`; 0 or -errno otherwise.
+int lxd_fs_shift_tree(const char *path, uid_t uid_base, gid_t gid_base, unsigned long range);
+
 #endif

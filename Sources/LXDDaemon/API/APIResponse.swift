@@ -11,6 +11,8 @@ enum APIResponse: Sendable {
     case error(LXDError)
     /// A file download (image export, file pull).
     case file(path: String, headers: HTTPHeaders)
+    /// Several files as one `multipart/form-data` body (a split image's export).
+    case multipart([MultipartFile])
     /// Upgrade to a websocket, then hand it to `session` on the connection's own thread.
     case webSocket(@Sendable (WebSocket) -> Void)
 
@@ -51,8 +53,15 @@ enum APIResponse: Sendable {
             headers["X-Content-Type-Options"] = "nosniff"
             let body = (try? LXDJSON.encode(ResponseEnvelope<JSONValue>.error(error))) ?? Data()
             return (error.status.code, headers, body + Data("\n".utf8))
-        case .file, .webSocket:
+        case .file, .webSocket, .multipart:
             return nil
         }
     }
+}
+
+/// One part of a multipart download.
+struct MultipartFile: Sendable {
+    let name: String
+    let filename: String
+    let path: String
 }

@@ -24,15 +24,25 @@ struct ImagesAPI: Sendable {
             let post = try LXDJSON.decode(ImagesPost.self, from: body.isEmpty ? Data("{}".utf8) : body)
             throw LXDError.notImplemented("Image source type \"\(post.source?.type ?? "")\" is not supported yet")
         }
-        if contentType.hasPrefix("multipart/form-data") {
-            throw LXDError.notImplemented("Split images (metadata and rootfs tarballs) are not supported yet")
-        }
-        let upload = try await spool(request)
         let filename = request.headers["X-LXD-filename"] ?? ""
         let isPublic = ["true", "1"].contains(request.headers["X-LXD-public"]?.lowercased() ?? "")
         let properties = Self.parseProperties(request.headers["X-LXD-properties"] ?? "")
         let images = state.images
         let requestor = request.requestor
+        if contentType.hasPrefix("multipart/form-data") {
+            guard let boundary = MultipartStreamParser.boundary(fromContentType: contentType) else {
+                throw LXDError.badRequest("Invalid multipart image upload: no boundary")
+            }
+            let upload = try await spoolSplit(request, boundary: boundary)
+            let operation = state.operations.run(description: "Downloading image", resources: nil) { _ in
+                let image = try await images.importSplit(
+                    metadataUpload: upload.metadata, rootfsUpload: upload.rootfs, fingerprint: upload.fingerprint, size: upload.size,
+                    filename: filename, isPublic: isPublic, extraProperties: properties, requestor: requestor)
+                return .object(["fingerprint": .string(image.fingerprint), "size": .string(String(image.size))])
+            }
+            return .async(operation)
+        }
+        let upload = try await spool(request)
         let operation = state.operations.run(description: "Downloading image", resources: nil) { _ in
             let image = try await images.importUnified(
                 upload: upload.path, fingerprint: upload.fingerprint, size: upload.size, filename: filename, isPublic: isPublic,
@@ -77,6 +87,66 @@ struct ImagesAPI: Sendable {
                 throw LXDError.badRequest("Invalid image file: the upload is empty")
             }
             return (path, hasher.finalizeHex(), size)
+        }
+    }
+
+    /// Writes the two parts of a split upload (`metadata`, then `rootfs`) to `images/tmp/`,
+    /// hashing them in that order: the fingerprint covers the metadata bytes, then the rootfs.
+    private func spoolSplit(_ request: APIRequest, boundary: String) async throws -> (
+        metadata: String, rootfs: String, fingerprint: String, size: Int64
+    ) {
+        let directory = await state.images.uploadDirectory
+        let connection = request.connection
+        return try await Blocking.run("lxd-image-upload") {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let base = directory + "/upload_" + Hex.random(byteCount: 8)
+            let paths = (metadata: base + ".meta", rootfs: base + ".rootfs")
+            let hasher = try SHA256Hasher()
+            var size: Int64 = 0
+            var current: Int32 = -1
+            var seen: [String] = []
+            func cleanUp() {
+                if current >= 0 { close(current) }
+                unlink(paths.metadata)
+                unlink(paths.rootfs)
+            }
+            let parser = MultipartStreamParser(
+                boundary: boundary,
+                onPart: { part in
+                    if current >= 0 { close(current) }
+                    current = -1
+                    let expected = seen.isEmpty ? ["metadata"] : ["rootfs", "rootfs.img"]
+                    guard expected.contains(part.name), seen.count < 2 else {
+                        throw LXDError.badRequest("Invalid multipart image upload: unexpected part \"\(part.name)\"")
+                    }
+                    seen.append(part.name)
+                    current = open(seen.count == 1 ? paths.metadata : paths.rootfs, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+                    guard current >= 0 else { throw LXDError.internalError("Failed creating upload file") }
+                },
+                onData: { chunk in
+                    hasher.update(chunk)
+                    size += Int64(chunk.count)
+                    guard FileDescriptorIO.writeAll(current, Data(chunk)) else {
+                        throw LXDError.internalError("Failed writing upload: \(String(cString: strerror(errno)))")
+                    }
+                })
+            do {
+                try connection.connection.streamBody { try parser.feed($0) }
+                try parser.finish()
+            } catch let error as MultipartStreamParser.ParseError {
+                cleanUp()
+                throw LXDError.badRequest("Invalid multipart image upload: \(error)")
+            } catch {
+                cleanUp()
+                throw error
+            }
+            if current >= 0 { close(current) }
+            current = -1
+            guard seen.count == 2 else {
+                cleanUp()
+                throw LXDError.badRequest("Invalid multipart image upload: both a metadata and a rootfs part are needed")
+            }
+            return (paths.metadata, paths.rootfs, hasher.finalizeHex(), size)
         }
     }
 
@@ -138,6 +208,13 @@ struct ImagesAPI: Sendable {
         let image = try await image(request)
         let path = state.paths.imageFile(image.fingerprint)
         let suffix = Compression.tarSuffix(ofFile: path)
+        let rootfs = state.paths.imageRootfsFile(image.fingerprint)
+        if FileManager.default.fileExists(atPath: rootfs) {
+            return .multipart([
+                MultipartFile(name: "metadata", filename: "meta-\(image.fingerprint)\(suffix)", path: path),
+                MultipartFile(name: "rootfs", filename: "\(image.fingerprint)\(Compression.tarSuffix(ofFile: rootfs))", path: rootfs),
+            ])
+        }
         var headers = HTTPHeaders([("Content-Type", "application/octet-stream")])
         headers["Content-Disposition"] = "inline;filename=\(image.fingerprint)\(suffix)"
         return .file(path: path, headers: headers)

@@ -62,9 +62,45 @@ struct RequestDispatcher: Sendable {
             defer { close(fd) }
             headers["Accept-Ranges"] = "bytes"
             try? connection.sendFile(status: 200, headers: headers, fd: fd)
+        case .multipart(let files):
+            writeMultipart(files, to: connection)
         default:
             guard let (status, headers, body) = response.rendered() else { return }
             try? connection.send(status: status, headers: headers, body: body)
+        }
+    }
+
+    /// Streams the files as `multipart/form-data`, each part named and with its filename, as
+    /// LXD's client expects for a split image.
+    private func writeMultipart(_ files: [MultipartFile], to connection: HTTPServerConnection) {
+        var descriptors: [Int32] = []
+        defer { for fd in descriptors { close(fd) } }
+        for file in files {
+            let fd = open(file.path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                write(.error(.notFound()), to: connection)
+                return
+            }
+            descriptors.append(fd)
+        }
+        let boundary = Hex.random(byteCount: 16)
+        let headers = HTTPHeaders([("Content-Type", "multipart/form-data; boundary=\(boundary)")])
+        try? connection.sendChunked(status: 200, headers: headers) { writer in
+            var buffer = [UInt8](repeating: 0, count: 1 << 20)
+            for (index, file) in files.enumerated() {
+                let head =
+                    (index == 0 ? "" : "\r\n") + "--\(boundary)\r\n"
+                    + "Content-Disposition: form-data; name=\"\(file.name)\"; filename=\"\(file.filename)\"\r\n"
+                    + "Content-Type: application/octet-stream\r\n\r\n"
+                try writer.write(Data(head.utf8))
+                while true {
+                    let count = buffer.withUnsafeMutableBytes { read(descriptors[index], $0.baseAddress, $0.count) }
+                    if count < 0 && errno == EINTR { continue }
+                    guard count > 0 else { break }
+                    try buffer.withUnsafeBytes { try writer.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+                }
+            }
+            try writer.write(Data("\r\n--\(boundary)--\r\n".utf8))
         }
     }
 

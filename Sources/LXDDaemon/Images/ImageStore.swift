@@ -46,7 +46,9 @@ actor ImageStore {
         if try await database.image(fingerprintPrefix: fingerprint)?.fingerprint == fingerprint {
             throw LXDError.conflict("Image with same fingerprint already exists")
         }
-        let metadata = try await Blocking.run("lxd-image-scan") { try ImageTarball.inspect(upload) }
+        let scan = try await Blocking.run("lxd-image-scan") { try ImageTarball.scan(upload) }
+        guard scan.hasRootfs else { throw LXDError.badRequest("Invalid image file: rootfs is missing") }
+        let metadata = scan.metadata
         let target = paths.imageFile(fingerprint)
         guard rename(upload, target) == 0 else {
             throw LXDError.internalError("Failed moving image into place: \(String(cString: strerror(errno)))")
@@ -66,26 +68,128 @@ actor ImageStore {
         return created
     }
 
+    /// Imports a split image (a metadata tarball plus a rootfs tarball or squashfs), already
+    /// spooled; fingerprint = SHA-256 of the metadata bytes followed by the rootfs bytes (LXD's).
+    func importSplit(
+        metadataUpload: String, rootfsUpload: String, fingerprint: String, size: Int64, filename: String, isPublic: Bool,
+        extraProperties: [String: String], requestor: EventLifecycleRequestor?
+    ) async throws -> ImageRecord {
+        defer {
+            unlink(metadataUpload)
+            unlink(rootfsUpload)
+        }
+        let lock = locks.lock(for: fingerprint)
+        await lock.lock()
+        defer { lock.unlock() }
+        if try await database.image(fingerprintPrefix: fingerprint)?.fingerprint == fingerprint {
+            throw LXDError.conflict("Image with same fingerprint already exists")
+        }
+        let scan = try await Blocking.run("lxd-image-scan") { try ImageTarball.scan(metadataUpload) }
+        guard !scan.hasRootfs else {
+            throw LXDError.badRequest(
+                "Invalid image: the metadata tarball already holds a rootfs (a unified image); the two files do not belong together")
+        }
+        let metadata = scan.metadata
+        try await ImageRootfs.validate(rootfsUpload)
+        let target = paths.imageFile(fingerprint)
+        let rootfsTarget = paths.imageRootfsFile(fingerprint)
+        guard rename(metadataUpload, target) == 0 else {
+            throw LXDError.internalError("Failed moving image into place: \(String(cString: strerror(errno)))")
+        }
+        let reverter = Reverter()
+        defer { reverter.fail() }
+        reverter.add { unlink(target) }
+        guard rename(rootfsUpload, rootfsTarget) == 0 else {
+            throw LXDError.internalError("Failed moving image into place: \(String(cString: strerror(errno)))")
+        }
+        reverter.add { unlink(rootfsTarget) }
+        var properties = metadata.properties
+        properties.merge(extraProperties) { _, new in new }
+        let record = ImageRecord(
+            fingerprint: fingerprint, filename: filename, size: size, isPublic: isPublic, architecture: metadata.architecture,
+            properties: properties, createdAt: Timestamp(seconds: metadata.creationDate),
+            expiresAt: metadata.expiryDate > 0 ? Timestamp(seconds: metadata.expiryDate) : .unixEpoch, uploadedAt: .now())
+        let created = try await database.createImage(record)
+        reverter.success()
+        events.lifecycle("image-created", source: "/1.0/images/\(fingerprint)", requestor: requestor)
+        return created
+    }
+
     func delete(fingerprint: String, requestor: EventLifecycleRequestor?) async throws {
         let lock = locks.lock(for: fingerprint)
         await lock.lock()
         defer { lock.unlock() }
         try await database.deleteImage(fingerprint: fingerprint)
         unlink(paths.imageFile(fingerprint))
+        unlink(paths.imageRootfsFile(fingerprint))
         events.lifecycle("image-deleted", source: "/1.0/images/\(fingerprint)", requestor: requestor)
     }
 
     /// The metadata of a stored image (read again from its tarball when an instance is created).
     func metadata(of fingerprint: String) async throws -> ImageMetadataFile {
         let file = paths.imageFile(fingerprint)
-        return try await Blocking.run("lxd-image-scan") { try ImageTarball.inspect(file) }
+        return try await Blocking.run("lxd-image-scan") { try ImageTarball.scan(file).metadata }
     }
 }
 
-/// Reading LXD's unified image tarballs: one pass that finds and parses `metadata.yaml`, checks
-/// that `rootfs/` is there, and refuses unsafe entries before anything is unpacked.
+/// The rootfs half of a split image: a tarball (any compression) or a squashfs.
+enum ImageRootfs {
+    enum Kind {
+        case tarball
+        case squashfs
+    }
+
+    static func kind(of path: String) -> Kind {
+        Compression.tarSuffix(ofFile: path) == ".squashfs" ? .squashfs : .tarball
+    }
+
+    /// Refuses what cannot be a rootfs before it is stored: an unreadable or unsafe tarball, or
+    /// a file that calls itself squashfs and is not one.
+    static func validate(_ path: String) async throws {
+        switch kind(of: path) {
+        case .squashfs:
+            let result = try await ExternalTool.run("/usr/bin/unsquashfs", ["-s", path])
+            guard case .exited(0) = result.status else {
+                throw LXDError.badRequest("Invalid rootfs: not a valid squashfs image")
+            }
+        case .tarball:
+            try await Blocking.run("lxd-image-scan") {
+                let reader: ArchiveReader
+                do {
+                    reader = try ArchiveReader(path: path)
+                    var entries = 0
+                    while let entry = try reader.next() {
+                        entries += 1
+                        let name = entry.path
+                        if name == "metadata.yaml" {
+                            throw LXDError.badRequest(
+                                "Invalid rootfs: it holds a metadata.yaml (a metadata tarball); the two files do not belong together")
+                        }
+                        if name.hasPrefix("/") || name.split(separator: "/").contains("..") {
+                            throw LXDError.badRequest("Invalid rootfs: unsafe path \"\(name)\"")
+                        }
+                    }
+                    guard entries > 0 else { throw LXDError.badRequest("Invalid rootfs: the tarball is empty") }
+                } catch let error as LXDError {
+                    throw error
+                } catch {
+                    throw LXDError.badRequest("Invalid rootfs: \(error)")
+                }
+            }
+        }
+    }
+}
+
+/// Reading LXD's image tarballs: one pass that finds and parses `metadata.yaml`, tells whether
+/// `rootfs/` is there, and refuses unsafe entries before anything is unpacked.
 enum ImageTarball {
-    static func inspect(_ path: String) throws -> ImageMetadataFile {
+    struct Scan {
+        let metadata: ImageMetadataFile
+        /// Whether the tarball holds `rootfs/` (a unified image) or not (the metadata half of a split one).
+        let hasRootfs: Bool
+    }
+
+    static func scan(_ path: String) throws -> Scan {
         let reader: ArchiveReader
         do {
             reader = try ArchiveReader(path: path)
@@ -125,9 +229,6 @@ enum ImageTarball {
         guard let metadataText else {
             throw LXDError.badRequest("Invalid image file: metadata.yaml is missing")
         }
-        guard hasRootfs else {
-            throw LXDError.badRequest("Invalid image file: rootfs is missing")
-        }
-        return try ImageMetadataFile.parse(metadataText)
+        return Scan(metadata: try ImageMetadataFile.parse(metadataText), hasRootfs: hasRootfs)
     }
 }

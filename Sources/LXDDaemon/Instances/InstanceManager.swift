@@ -1,4 +1,5 @@
 import Archive
+import CShim
 import Foundation
 import LXDAPI
 import LXDCore
@@ -208,17 +209,27 @@ actor InstanceManager {
 
         if let image {
             let tarball = paths.imageFile(image.fingerprint)
+            let rootfsFile = paths.imageRootfsFile(image.fingerprint)
+            if FileManager.default.fileExists(atPath: rootfsFile), ImageRootfs.kind(of: rootfsFile) == .squashfs {
+                try await Self.unpackSquashfs(rootfsFile, into: volume + "/rootfs", idmap: idmap)
+            }
             let shift = IDShift(uidBase: idmap.uidBase, gidBase: idmap.gidBase, range: idmap.range)
             let started = ContinuousClock.now
             try await Blocking.run("lxd-unpack") {
                 do {
-                    _ = try ImageArchive.extract(tarball, prefix: "rootfs/", to: volume + "/rootfs", idShift: shift) { done, total in
-                        guard total > 0 else { return }
-                        let percent = min(100, done * 100 / total)
-                        let speed = Int64(Double(done) / max(0.001, (ContinuousClock.now - started).seconds))
-                        operation.updateProgress(
-                            stage: "create_instance_from_image_unpack", percent: Int(percent), speed: speed,
-                            text: "Unpack: \(percent)% (\(ByteSize.string(speed))/s)")
+                    if FileManager.default.fileExists(atPath: rootfsFile) {
+                        if ImageRootfs.kind(of: rootfsFile) == .tarball {
+                            _ = try ImageArchive.extract(rootfsFile, prefix: "", to: volume + "/rootfs", idShift: shift)
+                        }
+                    } else {
+                        _ = try ImageArchive.extract(tarball, prefix: "rootfs/", to: volume + "/rootfs", idShift: shift) { done, total in
+                            guard total > 0 else { return }
+                            let percent = min(100, done * 100 / total)
+                            let speed = Int64(Double(done) / max(0.001, (ContinuousClock.now - started).seconds))
+                            operation.updateProgress(
+                                stage: "create_instance_from_image_unpack", percent: Int(percent), speed: speed,
+                                text: "Unpack: \(percent)% (\(ByteSize.string(speed))/s)")
+                        }
                     }
                     _ = try ImageArchive.extract(tarball, prefix: "templates/", to: volume + "/templates", idShift: nil)
                     if let metadata = try ImageArchive.readMember(tarball, named: "metadata.yaml") {
@@ -234,6 +245,30 @@ actor InstanceManager {
             try await database.touchImage(fingerprint: image.fingerprint, at: .now())
         }
         return pool
+    }
+
+    /// Unpacks a squashfs rootfs next to its final place, shifts it into the container's ids,
+    /// then moves it into place (unsquashfs has no id shifting of its own).
+    private static func unpackSquashfs(_ file: String, into rootfs: String, idmap: IdmapSet) async throws {
+        let unpack = rootfs + ".unpack"
+        let result = try await ExternalTool.run("/usr/bin/unsquashfs", ["-f", "-n", "-d", unpack, file])
+        guard case .exited(0) = result.status else {
+            removeTree(unpack)
+            throw LXDError.badRequest("Failed creating instance from image: unpacking the squashfs rootfs: \(result.output)")
+        }
+        let status = lxd_fs_shift_tree(unpack, uid_t(idmap.uidBase), gid_t(idmap.gidBase), UInt(idmap.range))
+        guard status == 0 else {
+            removeTree(unpack)
+            throw LXDError.badRequest(
+                status == -ERANGE
+                    ? "Failed creating instance from image: the rootfs has ids outside the container's map"
+                    : "Failed creating instance from image: shifting the rootfs: \(String(cString: strerror(-status)))")
+        }
+        rmdir(rootfs)
+        guard Glibc.rename(unpack, rootfs) == 0 else {
+            removeTree(unpack)
+            throw LXDError.internalError("Failed moving the rootfs into place: \(String(cString: strerror(errno)))")
+        }
     }
 
     /// The volume directory: traversable only by the container's root (LXD's 0100 mode), with an
