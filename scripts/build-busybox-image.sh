@@ -75,12 +75,26 @@ META
 case "$out" in
     *.tar.gz) compress=--gzip ;;
     *.tar.xz) compress=--xz ;;
+    *.tar.bz2) compress=--bzip2 ;;
+    *.tar.lzma) compress=lzma ;;
+    *.tar.zst) compress=--zstd ;;
     *.tar) compress= ;;
-    *) echo "Error: output must end in .tar, .tar.gz or .tar.xz" >&2; exit 1 ;;
+    *) echo "Error: output must end in .tar, .tar.gz, .tar.xz, .tar.bz2, .tar.lzma or .tar.zst" >&2; exit 1 ;;
 esac
+# tar FILE MEMBERS...: a root-owned tarball, compressed as $compress says.
+make_tar() {
+    target=$1
+    shift
+    if [ "$compress" = lzma ]; then
+        tar -C "$work" --numeric-owner --owner=0 --group=0 -cf - "$@" | xz --format=lzma -c > "$target"
+    else
+        tar -C "$work" --numeric-owner --owner=0 --group=0 $compress -cf "$target" "$@"
+    fi
+}
+
 mkdir -p "$root"/etc/conf.d
 if [ -n "$split_rootfs" ]; then
-    tar -C "$work" --numeric-owner --owner=0 --group=0 $compress -cf "$out" metadata.yaml templates
+    make_tar "$out" metadata.yaml templates
     case "$split_rootfs" in
         *.squashfs) mksquashfs "$root" "$split_rootfs" -noappend -all-root -quiet >/dev/null ;;
         *.tar.xz) tar -C "$root" --numeric-owner --owner=0 --group=0 --xz -cf "$split_rootfs" . ;;
@@ -89,6 +103,6 @@ if [ -n "$split_rootfs" ]; then
     esac
     echo "$out $split_rootfs"
 else
-    tar -C "$work" --numeric-owner --owner=0 --group=0 $compress -cf "$out" metadata.yaml templates rootfs
+    make_tar "$out" metadata.yaml templates rootfs
     echo "$out"
 fi

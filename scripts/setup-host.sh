@@ -1,11 +1,12 @@
 #!/bin/sh
-# Installs the Debian packages SwiftLXD needs to build, run and test, and gives root a
+# Installs the Debian packages SwiftLXD needs to build, run and test (Debian's lxd 5.0.2 and
+# its client are the reference the tests compare against), and gives root a
 # subordinate id range (the seed's root:100000:65536) when it has none. Idempotent: a machine
 # that already has everything is left alone. Swift itself is on the machine (/opt/swift).
 set -eu
 
 packages="pkg-config lxc lxc-dev libsqlite3-dev libyaml-dev libarchive-dev libssl-dev libhttp-parser-dev
-busybox-static xz-utils bzip2 zstd squashfs-tools uidmap lxd-client"
+busybox-static xz-utils bzip2 zstd squashfs-tools uidmap python3 lxd-client lxd"
 
 missing=""
 for package in $packages; do

@@ -33,6 +33,7 @@ enum Endpoints {
                 "/1.0/images/{fingerprint}", get: Action(images.imageGet), put: Action(images.imagePut),
                 patch: Action(images.imagePatch), delete: Action(images.imageDelete)),
             Endpoint("/1.0/images/{fingerprint}/export", get: Action(images.imageExportGet)),
+            Endpoint("/1.0/images/{fingerprint}/refresh", post: Action(images.imageRefreshPost)),
             Endpoint("/1.0/profiles", get: Action(profiles.profilesGet), post: Action(profiles.profilesPost)),
             Endpoint(
                 "/1.0/profiles/{name}", get: Action(profiles.profileGet), put: Action(profiles.profilePut),

@@ -203,6 +203,17 @@ struct ImagesAPI: Sendable {
         return .async(operation)
     }
 
+    /// `POST /1.0/images/FP/refresh`: an image imported from a file has no source to refresh
+    /// from, so the operation reports it as already up to date (`refreshed: false`; the client
+    /// prints "Image already up to date."). Remote sources arrive with the remotes issue.
+    func imageRefreshPost(_ request: APIRequest) async throws -> APIResponse {
+        let image = try await image(request)
+        let operation = state.operations.run(
+            description: "Refreshing image", resources: ["images": ["/1.0/images/\(image.fingerprint)"]]
+        ) { _ in .object(["refreshed": .bool(false)]) }
+        return .async(operation)
+    }
+
     /// Streams the stored tarball back unchanged (the client checks its SHA-256 against the fingerprint).
     func imageExportGet(_ request: APIRequest) async throws -> APIResponse {
         let image = try await image(request)
