@@ -29,6 +29,9 @@ struct BadInputSerialTests {
                 add(tar, "rootfs/../../escaped-dotdot", b"x")
             if kind == "absolute":
                 add(tar, "/tmp/swiftlxd-escaped-absolute", b"x")
+            if kind == "foreignids":
+                info = tarfile.TarInfo("rootfs/bin/owned-by-stranger"); info.size = 1; info.uid = 20000000; info.gid = 20000000
+                tar.addfile(info, io.BytesIO(b"x"))
             if kind == "escapinglink":
                 add(tar, "rootfs/hostetc", type=tarfile.SYMTYPE, link="/tmp")
                 add(tar, "rootfs/hostetc/swiftlxd-escaped-link", b"x")
@@ -88,6 +91,19 @@ struct BadInputSerialTests {
             #expect(try f.get("/1.0/instances", as: [String].self).isEmpty)
             let volumes = try FileManager.default.contentsOfDirectory(atPath: f.directory + "/storage-pools/default/containers")
             #expect(volumes.isEmpty)
+        }
+    }
+
+    /// Ids beyond the container's map cannot be represented inside it: the create is refused,
+    /// naming the file, and leaves nothing behind.
+    @Test func rootfsIdsOutsideTheMap() async throws {
+        try await DaemonFixture.with(withImage: false) { f in
+            try f.lxc(["image", "import", try craft("foreignids", in: f), "--alias", "foreign"]).check()
+            let result = try f.lxc(["init", "foreign", f.name("foreign")])
+            #expect(result.status == 1)
+            #expect(result.stderr.contains("owned-by-stranger"), "\(result)")
+            #expect(try f.get("/1.0/instances", as: [String].self).isEmpty)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: f.directory + "/storage-pools/default/containers").isEmpty)
         }
     }
 

@@ -42,6 +42,16 @@ struct ImageImportSerialTests {
             #expect(duplicate.status == 1)
             #expect(duplicate.stderr.contains("Image with same fingerprint already exists"))
 
+            // `lxc image edit` from stdin: properties and public change, nothing else.
+            let edited =
+                "auto_update: false\nproperties:\n  os: busybox\n  purpose: testing\npublic: true\nexpires_at: 2030-01-01T00:00:00Z\nprofiles:\n- default\n"
+            try f.lxc(["image", "edit", "bb"], stdin: Data(edited.utf8)).check()
+            let after = try f.get("/1.0/images/\(expected)", as: Image.self)
+            #expect(after.properties == ["os": "busybox", "purpose": "testing"])
+            #expect(after.isPublic)
+            #expect(after.expiresAt.description == "2030-01-01T00:00:00Z")
+            #expect(after.fingerprint == expected && after.size == image.size)
+
             try f.lxc(["image", "delete", "bb"]).check()
             #expect(try f.get("/1.0/images", as: [String].self).isEmpty)
             #expect(!FileManager.default.fileExists(atPath: f.directory + "/images/\(expected)"))
