@@ -10,9 +10,16 @@ struct ProfilesAPI: Sendable {
         return Profile(name: record.name, put: record.put, usedBy: users)
     }
 
+    /// LXD words a missing profile differently per verb ("Fetch profile: Profile not found" on
+    /// GET, "Failed to retrieve profile ..." on PUT, plain on DELETE); so do we.
     private func record(_ request: APIRequest) async throws -> ProfileRecord {
-        guard let record = try await state.database.profile(named: request.parameter("name")) else {
-            throw LXDError.notFound("Profile not found")
+        let name = request.parameter("name")
+        guard let record = try await state.database.profile(named: name) else {
+            switch request.method {
+            case "GET": throw LXDError.notFound("Fetch profile: Profile not found")
+            case "PUT", "PATCH": throw LXDError.notFound("Failed to retrieve profile \"\(name)\": Profile not found")
+            default: throw LXDError.notFound("Profile not found")
+            }
         }
         return record
     }
