@@ -37,7 +37,7 @@ public struct InstancePut: Sendable, Codable, Equatable {
         try c.encode(config, forKey: .config)
         try c.encode(devices, forKey: .devices)
         try c.encode(ephemeral, forKey: .ephemeral)
-        try c.encode(profiles ?? [], forKey: .profiles)
+        try c.encode(profiles, forKey: .profiles)  // nil stays null: the server then applies "default"
         try c.encode(stateful, forKey: .stateful)
         try c.encode(description, forKey: .description)
         if let restore { try c.encode(restore, forKey: .restore) }

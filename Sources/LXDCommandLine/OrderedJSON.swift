@@ -261,6 +261,8 @@ public indirect enum OrderedJSON: Sendable, Equatable {
         "environment", "context", "fds", "kernel_features", "lxc_features",
     ]
 
+    static let timeKeys: Set<String> = ["created_at", "updated_at", "expires_at", "last_used_at", "uploaded_at", "timestamp"]
+
     /// The value as gopkg.in/yaml.v2 marshals the equivalent Go value.
     public var yamlNode: YAMLNode { yamlNode(key: nil) }
 
@@ -272,9 +274,35 @@ public indirect enum OrderedJSON: Sendable, Equatable {
             return .null
         case .bool(let value): return .scalar(value ? "true" : "false", quoted: false)
         case .number(let text): return .scalar(text, quoted: false)
-        case .string(let text): return .string(text)
+        case .string(let text):
+            // time.Time fields marshal as bare RFC 3339 text.
+            if let key, OrderedJSON.timeKeys.contains(key) { return .scalar(text, quoted: false) }
+            return .string(text)
         case .array(let items): return .sequence(items.map { $0.yamlNode(key: nil) })
         case .object(let pairs): return .mapping(pairs.map { (key: $0.key, value: $0.value.yamlNode(key: $0.key)) })
+        }
+    }
+
+    /// The value as yaml.v2 marshals a generic `map[string]interface{}` decoded from it: keys
+    /// sorted at every level, every string a string, null as `null`.
+    public var genericYAMLNode: YAMLNode {
+        switch self {
+        case .null: return .null
+        case .bool(let value): return .scalar(value ? "true" : "false", quoted: false)
+        case .number(let text): return .scalar(text, quoted: false)
+        case .string(let text): return .string(text)
+        case .array(let items): return .sequence(items.map(\.genericYAMLNode))
+        case .object(let pairs):
+            return .mapping(pairs.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value.genericYAMLNode) })
+        }
+    }
+
+    /// The same value with object keys sorted at every level (a Go `map[string]interface{}`).
+    public var sortedKeys: OrderedJSON {
+        switch self {
+        case .array(let items): return .array(items.map(\.sortedKeys))
+        case .object(let pairs): return .object(pairs.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value.sortedKeys) })
+        default: return self
         }
     }
 

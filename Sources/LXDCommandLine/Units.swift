@@ -1,4 +1,5 @@
 import Foundation
+import LXDCore
 
 /// LXD's `shared/units` and the date layouts its client prints.
 public enum Units {

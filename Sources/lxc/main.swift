@@ -1,1 +1,4 @@
+import Foundation
 import LXDCLI
+
+exit(LXCMain.run(CommandLine.arguments))

@@ -61,11 +61,13 @@ struct IdmapSet: Sendable, Equatable {
     }
 
     /// The JSON LXD stores in `volatile.idmap.next` / `volatile.idmap.current`.
+    /// Written by hand in the Go struct's field order (`Isuid`, `Isgid`, `Hostid`, `Nsid`,
+    /// `Maprange`), byte for byte what LXD stores.
     var volatileJSON: String {
-        guard let data = try? LXDJSON.decoder.decode(JSONValue.self, from: LXDJSON.encode(entries)),
-            let text = try? String(decoding: JSONEncoder().encode(data), as: UTF8.self)
-        else { return "[]" }
-        return text
+        let items = entries.map { entry in
+            "{\"Isuid\":\(entry.isUID),\"Isgid\":\(entry.isGID),\"Hostid\":\(entry.hostID),\"Nsid\":\(entry.nsID),\"Maprange\":\(entry.range)}"
+        }
+        return "[" + items.joined(separator: ",") + "]"
     }
 
     static func fromVolatile(_ text: String) -> IdmapSet? {
