@@ -8,7 +8,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${SWIFTLXD_BIN:-$top/.build/release}
 export LXD_DIR=${LXD_DIR:-/var/lib/lxd}
 lxd=$bin/lxd
-lxc=${LXC:-/usr/bin/lxc}
+# Our lxc by default; LXC=/usr/bin/lxc runs the same steps with Debian's client.
+lxc=${LXC:-$bin/lxc}
 name=${DEMO_CONTAINER:-demo}
 
 mkdir -p "$LXD_DIR"
@@ -18,7 +19,7 @@ if ! "$lxd" waitready --timeout 1 >/dev/null 2>&1; then
     "$lxd" waitready --timeout 60
 fi
 
-if ! "$lxc" storage show default >/dev/null 2>&1; then
+if ! curl -sf --unix-socket "$LXD_DIR/unix.socket" http://lxd/1.0/storage-pools/default >/dev/null 2>&1; then
     echo "==> lxd init --auto"
     "$lxd" init --auto
 fi
