@@ -50,6 +50,8 @@ actor InstanceManager {
         }
         config.merge(record.config) { _, new in new }
         devices.merge(record.devices) { _, new in new }
+        // A `none` device masks the profile device of the same name.
+        devices = devices.filter { $0.value["type"] != "none" }
         return (config, devices)
     }
 
@@ -319,10 +321,14 @@ actor InstanceManager {
         let configPath = paths.instanceLXCConfig(name)
         let logs = paths.instanceLogs(name)
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
-        let spec = LXCConfigSpec(
+        let limits = try InstanceLimits(config: expanded.config)
+        var spec = LXCConfigSpec(
             name: name, rootfsPath: rootfs, hostname: name, idmapLines: idmap.lxcConfigLines, logFile: logs + "/lxc.log",
             consoleLogFile: logs + "/console.log", rawLXC: expanded.config["raw.lxc"] ?? "",
-            environment: Self.environment(expanded.config))
+            environment: Self.environment(expanded.config), memoryLimitBytes: limits.memoryBytes,
+            processesLimit: limits.processes, cpuShares: limits.cpuShares,
+            mountEntries: try InstanceDevices(devices: expanded.devices).mountEntries())
+        spec.cpuSet = limits.cpuSet
         var withHook = spec
         withHook.postStopHook = "\(executable) callhook \(paths.root) \(name) stop"
         let text = LXCConfig.render(withHook)
@@ -537,12 +543,28 @@ actor InstanceManager {
         for key in put.config.keys where key.hasPrefix("volatile.") && record.config[key] == nil {
             config[key] = nil
         }
-        record.config = config
-        record.devices = put.devices
-        record.profiles = profiles
-        record.description = put.description
-        record.ephemeral = put.ephemeral
-        if !put.architecture.isEmpty { record.architecture = put.architecture }
+        for (device, settings) in put.devices where settings["type"] == "disk" && settings["path"] != "/" {
+            if let source = settings["source"], !source.isEmpty, !source.hasPrefix("ceph"), !FileManager.default.fileExists(atPath: source),
+                settings["optional"] != "true"
+            {
+                throw LXDError.badRequest(
+                    "Failed add validation for device \"\(device)\": Missing source path \"\(source)\" for disk \"\(device)\"")
+            }
+        }
+        var updated = record
+        updated.config = config
+        updated.devices = put.devices
+        updated.profiles = profiles
+        updated.description = put.description
+        updated.ephemeral = put.ephemeral
+        if !put.architecture.isEmpty { updated.architecture = put.architecture }
+        let newLimits = try InstanceLimits(config: try await expanded(updated).config)
+        if await status(name) == .running {
+            // Limits apply live; a value the kernel refuses leaves the stored config unchanged.
+            let oldLimits = try? InstanceLimits(config: try await expanded(record).config)
+            try await applyLive(name, from: oldLimits, to: newLimits)
+        }
+        record = updated
         try await database.updateInstance(record)
         events.lifecycle("instance-updated", source: "/1.0/instances/\(name)", requestor: requestor)
     }
@@ -576,6 +598,30 @@ actor InstanceManager {
             record.config["volatile.last_state.power"] = "STOPPED"
             try? await database.updateInstance(record)
             events.lifecycle("instance-shutdown", source: "/1.0/instances/\(name)")
+        }
+    }
+
+    /// Writes changed limits into a running container's cgroup (v1 names, this host's layout).
+    private func applyLive(_ name: String, from old: InstanceLimits?, to new: InstanceLimits) async throws {
+        func write(_ key: String, _ value: String, _ option: String) async throws {
+            do {
+                try await lxc.setCgroupItem(name, key, value)
+            } catch {
+                throw LXDError.badRequest("Failed to set \(option) to \(value): \(error)")
+            }
+        }
+        if old?.memoryBytes != new.memoryBytes {
+            try await write("memory.limit_in_bytes", new.memoryBytes.map(String.init) ?? "-1", "limits.memory")
+        }
+        if old?.processes != new.processes {
+            try await write("pids.max", new.processes.map(String.init) ?? "max", "limits.processes")
+        }
+        if old?.cpuSet != new.cpuSet {
+            let all = HostResources.cpuCount == 1 ? "0" : "0-\(HostResources.cpuCount - 1)"
+            try await write("cpuset.cpus", new.cpuSet ?? all, "limits.cpu")
+        }
+        if old?.cpuShares != new.cpuShares {
+            try await write("cpu.shares", String(new.cpuShares ?? 1024), "limits.cpu.priority")
         }
     }
 

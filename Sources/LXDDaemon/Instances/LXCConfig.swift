@@ -22,6 +22,8 @@ struct LXCConfigSpec: Sendable, Equatable {
     var memoryLimitBytes: Int64? = nil
     /// `limits.processes`.
     var processesLimit: Int64? = nil
+    /// `limits.cpu` as a cpuset list ("0-1", "0,2").
+    var cpuSet: String? = nil
     /// Relative CPU weight (LXD's `limits.cpu.priority` turned into v1 `cpu.shares`).
     var cpuShares: Int? = nil
     /// Which cgroup files limits are written to.
@@ -147,6 +149,9 @@ enum LXCConfig {
             if let shares = spec.cpuShares {
                 out.add("lxc.cgroup.cpu.shares", String(shares))
             }
+            if let cpus = spec.cpuSet {
+                out.add("lxc.cgroup.cpuset.cpus", cpus)
+            }
         case .v2:
             if let bytes = spec.memoryLimitBytes {
                 out.add("lxc.cgroup2.memory.max", String(bytes))
@@ -158,6 +163,9 @@ enum LXCConfig {
                 // v1 shares (2..262144, default 1024) to v2 weight (1..10000, default 100).
                 let weight = max(1, min(10000, 1 + ((shares - 2) * 9999) / 262142))
                 out.add("lxc.cgroup2.cpu.weight", String(weight))
+            }
+            if let cpus = spec.cpuSet {
+                out.add("lxc.cgroup2.cpuset.cpus", cpus)
             }
         }
 

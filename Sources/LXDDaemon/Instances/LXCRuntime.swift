@@ -36,6 +36,10 @@ actor LXCRuntime {
         try container(name).devptsFD()
     }
 
+    func setCgroupItem(_ name: String, _ key: String, _ value: String) throws {
+        try container(name).setCgroupItem(key, value)
+    }
+
     /// The first of `keys` that the container's cgroup answers (v1 and v2 names differ).
     func cgroupItem(_ name: String, _ keys: [String]) -> String? {
         guard let container = try? container(name) else { return nil }

@@ -1,0 +1,107 @@
+import Foundation
+import LXDAPI
+
+/// The resource limits of an instance's expanded config, as the cgroup values liblxc writes at
+/// start (and the daemon writes live into a running container's cgroup).
+struct InstanceLimits: Equatable {
+    var memoryBytes: Int64?
+    var processes: Int64?
+    var cpuSet: String?
+    var cpuShares: Int?
+
+    init(memoryBytes: Int64? = nil, processes: Int64? = nil, cpuSet: String? = nil, cpuShares: Int? = nil) {
+        self.memoryBytes = memoryBytes
+        self.processes = processes
+        self.cpuSet = cpuSet
+        self.cpuShares = cpuShares
+    }
+
+    init(config: [String: String], hostMemory: Int64 = HostResources.memoryBytes, hostCPUs: Int = HostResources.cpuCount) throws {
+        if let value = config["limits.memory"], !value.isEmpty {
+            memoryBytes = try Self.memory(value, hostMemory: hostMemory)
+        }
+        if let value = config["limits.processes"], !value.isEmpty {
+            guard let count = Int64(value), count > 0 else { throw Self.invalid("limits.processes", value, "Invalid integer") }
+            processes = count
+        }
+        if let value = config["limits.cpu"], !value.isEmpty {
+            cpuSet = try Self.cpus(value, hostCPUs: hostCPUs)
+        }
+        if let value = config["limits.cpu.priority"], !value.isEmpty {
+            guard let priority = Int(value), (0...10).contains(priority) else {
+                throw Self.invalid("limits.cpu.priority", value, "Value must be between 0 and 10")
+            }
+            // LXD's mapping: priority 10 is the default weight (1024), each step below it less.
+            cpuShares = max(2, 1024 - (10 - priority) * 100)
+        }
+    }
+
+    static func invalid(_ key: String, _ value: String, _ reason: String) -> LXDError {
+        LXDError.badRequest("Invalid value for \"\(key)\" option: \(reason) \"\(value)\"")
+    }
+
+    /// Bytes with LXD's units (decimal kB..EB, binary KiB..EiB, plain bytes) or a host percentage.
+    static func memory(_ value: String, hostMemory: Int64) throws -> Int64 {
+        if value.hasSuffix("%") {
+            guard let percent = Double(value.dropLast()), percent > 0, percent <= 100 else {
+                throw invalid("limits.memory", value, "Invalid percentage")
+            }
+            return Int64(Double(hostMemory) * percent / 100)
+        }
+        let units: [(String, Int64)] = [
+            ("EiB", 1 << 60), ("PiB", 1 << 50), ("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10),
+            ("EB", 1_000_000_000_000_000_000), ("PB", 1_000_000_000_000_000), ("TB", 1_000_000_000_000), ("GB", 1_000_000_000),
+            ("MB", 1_000_000), ("kB", 1000), ("B", 1),
+        ]
+        for (suffix, multiplier) in units where value.hasSuffix(suffix) {
+            let number = value.dropLast(suffix.count)
+            guard let amount = Double(number), amount > 0 else { throw invalid("limits.memory", value, "Invalid value") }
+            return Int64(amount * Double(multiplier))
+        }
+        guard let bytes = Int64(value), bytes > 0 else { throw invalid("limits.memory", value, "Invalid value") }
+        return bytes
+    }
+
+    /// `2` (a count: the first N CPUs), `0-3`, `0,2` or mixes, as a cpuset list.
+    static func cpus(_ value: String, hostCPUs: Int) throws -> String {
+        if let count = Int(value) {
+            guard count > 0 else { throw invalid("limits.cpu", value, "Invalid CPU count") }
+            let used = min(count, hostCPUs)
+            return used == 1 ? "0" : "0-\(used - 1)"
+        }
+        var cpus: [Int] = []
+        for part in value.split(separator: ",") {
+            let bounds = part.split(separator: "-", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            switch bounds.count {
+            case 1:
+                guard let cpu = bounds[0] else { throw invalid("limits.cpu", value, "Invalid CPU set") }
+                cpus.append(cpu)
+            case 2:
+                guard let low = bounds[0], let high = bounds[1], low <= high else {
+                    throw invalid("limits.cpu", value, "Invalid CPU range")
+                }
+                cpus += Array(low...high)
+            default:
+                throw invalid("limits.cpu", value, "Invalid CPU set")
+            }
+        }
+        guard let last = cpus.max(), last < hostCPUs, cpus.min() ?? 0 >= 0 else {
+            throw invalid("limits.cpu", value, "CPU set beyond the host's CPUs")
+        }
+        return Array(Set(cpus)).sorted().map(String.init).joined(separator: ",")
+    }
+}
+
+/// The host's memory and CPUs, read once.
+enum HostResources {
+    static let memoryBytes: Int64 = {
+        guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) else { return 0 }
+        for line in text.split(separator: "\n") where line.hasPrefix("MemTotal:") {
+            let fields = line.split(separator: " ")
+            if fields.count >= 2, let kilobytes = Int64(fields[1]) { return kilobytes * 1024 }
+        }
+        return 0
+    }()
+
+    static let cpuCount: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+}

@@ -1,0 +1,37 @@
+import Testing
+
+@testable import LXDDaemon
+
+@Suite struct InstanceLimitsTests {
+    @Test(arguments: [
+        ("256MB", Int64(256_000_000)), ("1GiB", Int64(1 << 30)), ("512KiB", Int64(512 << 10)), ("2kB", Int64(2000)),
+        ("1048576", Int64(1 << 20)), ("50%", Int64(4 << 30)), ("1.5GB", Int64(1_500_000_000)),
+    ])
+    func memory(_ value: String, _ bytes: Int64) throws {
+        #expect(try InstanceLimits.memory(value, hostMemory: 8 << 30) == bytes)
+    }
+
+    @Test(arguments: ["", "abc", "-5MB", "0", "101%", "12XB"])
+    func badMemory(_ value: String) {
+        #expect(throws: (any Error).self) { try InstanceLimits.memory(value, hostMemory: 8 << 30) }
+    }
+
+    @Test(arguments: [("1", "0"), ("2", "0-1"), ("16", "0-3"), ("0-2", "0,1,2"), ("3,1", "1,3"), ("0-1,3", "0,1,3")])
+    func cpus(_ value: String, _ set: String) throws {
+        #expect(try InstanceLimits.cpus(value, hostCPUs: 4) == set)
+    }
+
+    @Test(arguments: ["0", "0,9", "2-1", "a", "1-", "0-9"])
+    func badCPUs(_ value: String) {
+        #expect(throws: (any Error).self) { try InstanceLimits.cpus(value, hostCPUs: 4) }
+    }
+
+    @Test func fromConfig() throws {
+        let limits = try InstanceLimits(
+            config: ["limits.memory": "64MB", "limits.processes": "30", "limits.cpu": "1", "limits.cpu.priority": "10"],
+            hostMemory: 8 << 30, hostCPUs: 2)
+        #expect(limits == InstanceLimits(memoryBytes: 64_000_000, processes: 30, cpuSet: "0", cpuShares: 1024))
+        #expect(try InstanceLimits(config: [:], hostMemory: 1, hostCPUs: 1) == InstanceLimits())
+        #expect(throws: (any Error).self) { try InstanceLimits(config: ["limits.processes": "many"], hostMemory: 1, hostCPUs: 1) }
+    }
+}
