@@ -44,6 +44,7 @@ let package = Package(
         .target(name: "LXDCLI", dependencies: ["LXDClient", "LXDCommandLine", "LXDAPI", "LXDCore", "LXDOS", "YAML"]),
         .executableTarget(name: "lxd", dependencies: ["LXDDaemon", "CShim"]),
         .executableTarget(name: "lxc", dependencies: ["LXDCLI"]),
+        .executableTarget(name: "swiftlxd-bench", dependencies: ["LXDHTTP", "LXDAPI", "LXDCore"]),
 
         .target(name: "LXDTestSupport", dependencies: ["LXDClient", "LXDHTTP", "LXDAPI", "LXDOS", "LXDCore"]),
 

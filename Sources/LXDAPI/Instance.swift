@@ -284,3 +284,29 @@ public struct InstanceSnapshot: Sendable, Codable {
         case lastUsedAt = "last_used_at"
     }
 }
+
+/// `POST /1.0/instances/NAME/snapshots` (LXD's `api.InstanceSnapshotsPost`); an empty name
+/// lets the server pick `snapN`.
+public struct InstanceSnapshotsPost: Sendable, Codable {
+    public var name: String = ""
+    public var stateful: Bool = false
+    public var expiresAt: Timestamp? = nil
+
+    public init(name: String = "", stateful: Bool = false, expiresAt: Timestamp? = nil) {
+        self.name = name
+        self.stateful = stateful
+        self.expiresAt = expiresAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, stateful
+        case expiresAt = "expires_at"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.lenient(.name, "")
+        stateful = try c.lenient(.stateful, false)
+        expiresAt = try c.decodeIfPresent(Timestamp.self, forKey: .expiresAt)
+    }
+}

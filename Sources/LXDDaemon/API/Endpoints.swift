@@ -54,7 +54,11 @@ enum Endpoints {
                 Endpoint(base + "/{name}/exec", post: Action(instances.instanceExecPost)),
                 Endpoint(base + "/{name}/logs", get: Action(instances.instanceLogsGet)),
                 Endpoint(base + "/{name}/logs/{file}", get: Action(instances.instanceLogGet)),
-                Endpoint(base + "/{name}/snapshots", get: Action(instances.instanceSnapshotsGet)),
+                Endpoint(
+                    base + "/{name}/snapshots", get: Action(instances.instanceSnapshotsGet), post: Action(instances.instanceSnapshotsPost)),
+                Endpoint(
+                    base + "/{name}/snapshots/{snapshot}", get: Action(instances.instanceSnapshotGet),
+                    post: Action(instances.instanceSnapshotPost), delete: Action(instances.instanceSnapshotDelete)),
             ]
         }
         return endpoints

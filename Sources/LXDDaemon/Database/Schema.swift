@@ -68,6 +68,25 @@ enum Schema {
                     PRIMARY KEY (instance_id, profile_id)
                 );
                 INSERT INTO profiles (name, description) VALUES ('default', 'Default LXD profile');
-                """)
+                """),
+        Migration(
+            version: 2,
+            sql: """
+                CREATE TABLE instance_snapshots (
+                    id INTEGER PRIMARY KEY,
+                    instance_id INTEGER NOT NULL REFERENCES instances (id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    stateful INTEGER NOT NULL DEFAULT 0,
+                    description TEXT NOT NULL DEFAULT '',
+                    architecture TEXT NOT NULL DEFAULT '',
+                    ephemeral INTEGER NOT NULL DEFAULT 0,
+                    config TEXT NOT NULL DEFAULT '{}',
+                    devices TEXT NOT NULL DEFAULT '{}',
+                    profiles TEXT NOT NULL DEFAULT '[]',
+                    created_at TEXT NOT NULL,
+                    expires_at TEXT NOT NULL,
+                    UNIQUE (instance_id, name)
+                );
+                """),
     ]
 }

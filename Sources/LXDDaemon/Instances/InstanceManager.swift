@@ -92,7 +92,11 @@ actor InstanceManager {
     }
 
     func full(_ record: InstanceRecord) async throws -> InstanceFull {
-        InstanceFull(instance: try await api(record), state: await state(record.name), snapshots: nil, backups: nil)
+        var snapshots: [InstanceSnapshot] = []
+        for snapshot in try await database.snapshots(of: record.name) { snapshots.append(try await snapshotAPI(snapshot)) }
+        return InstanceFull(
+            instance: try await api(record), state: await state(record.name), snapshots: snapshots.isEmpty ? nil : snapshots,
+            backups: nil)
     }
 
     func state(_ name: String) async -> InstanceState {
@@ -134,7 +138,25 @@ actor InstanceManager {
             image = try await images.resolve(reference, aliases: !post.source.alias.isEmpty)
         case "none":
             image = nil
-        case "copy", "migration":
+        case "copy":
+            let parts = post.source.source.split(separator: "/", maxSplits: 1).map(String.init)
+            guard let sourceName = parts.first, !sourceName.isEmpty else { throw LXDError.badRequest("Must specify a source instance") }
+            _ = try await record(sourceName)
+            if parts.count == 2, try await database.snapshot(of: sourceName, named: parts[1]) == nil {
+                throw LXDError.notFound("Snapshot not found")
+            }
+            if try await database.instance(named: post.name) != nil {
+                // LXD reports a duplicate through the failed operation (202 first).
+                return { _ in
+                    throw LXDError.conflict(
+                        "Failed creating instance record: Add instance info to the database: This \"instances\" entry already exists")
+                }
+            }
+            return { operation in
+                try await self.copy(
+                    post, from: sourceName, snapshot: parts.count == 2 ? parts[1] : nil, operation: operation)
+            }
+        case "migration":
             throw LXDError.notImplemented("Instance source type \"\(post.source.type)\" is not supported yet")
         default:
             throw LXDError.badRequest("Unknown source type \(post.source.type)")
@@ -171,6 +193,71 @@ actor InstanceManager {
         let pool: String
         do {
             pool = try await createStorage(record, image: image, operation: operation, reverter: reverter)
+        } catch {
+            reverter.fail()
+            try? await database.deleteInstance(name: post.name)
+            throw error
+        }
+        reverter.success()
+        events.lifecycle(
+            "instance-created", source: "/1.0/instances/\(post.name)",
+            context: ["storage-pool": .string(pool), "type": .string("container")])
+    }
+
+    /// `lxc copy SRC[/SNAP] DST`: a new instance (fresh volatile keys, the `copy` template
+    /// trigger) whose volume is a copy of the source's (or of the snapshot's), with the source's
+    /// snapshots unless `instance_only`.
+    private func copy(_ post: InstancesPost, from source: String, snapshot: String?, operation: BackgroundOperation)
+        async throws
+    {
+        let lock = locks.lock(for: post.name)
+        await lock.lock()
+        defer { lock.unlock() }
+        let sourceRecord = try await record(source)
+        var sourceSnapshot: SnapshotRecord?
+        if let snapshot { sourceSnapshot = try await database.snapshot(of: source, named: snapshot) }
+        var config = post.put.config
+        if config.isEmpty { config = sourceSnapshot?.config ?? sourceRecord.config }
+        for key in config.keys where key.hasPrefix("volatile.") && key != "volatile.base_image" { config[key] = nil }
+        config["volatile.uuid"] = UUID().uuidString.lowercased()
+        config["volatile.cloud-init.instance-id"] = UUID().uuidString.lowercased()
+        config["volatile.idmap.base"] = "0"
+        config["volatile.idmap.next"] = idmap.volatileJSON
+        config["volatile.last_state.idmap"] = idmap.volatileJSON
+        config["volatile.apply_template"] = "copy"
+        var record = InstanceRecord(
+            name: post.name, architecture: sourceRecord.architecture, ephemeral: post.put.ephemeral, description: post.put.description,
+            config: config, devices: post.put.devices.isEmpty ? (sourceSnapshot?.devices ?? sourceRecord.devices) : post.put.devices,
+            profiles: post.put.profiles ?? (sourceSnapshot?.profiles ?? sourceRecord.profiles), createdAt: .now())
+        record = try await database.createInstance(record)
+        let pool = try rootPool(try await expanded(record).devices)
+        let sourcePool = try rootPool(try await expanded(sourceRecord).devices)
+        let volume = volumePath(post.name, pool: pool)
+        let origin = snapshot.map { snapshotPath(source, $0, pool: sourcePool) } ?? volumePath(source, pool: sourcePool)
+        let reverter = Reverter()
+        do {
+            if snapshot == nil {
+                try await withFrozen(source, requestor: nil) { try await Self.copyVolume(origin, to: volume) }
+            } else {
+                try await Self.copyVolume(origin, to: volume)
+            }
+            reverter.add { Self.removeTree(volume) }
+            let link = paths.instanceLink(post.name)
+            try? FileManager.default.removeItem(atPath: link)
+            symlink(volume, link)
+            reverter.add { unlink(link) }
+            try FileManager.default.createDirectory(atPath: paths.instanceLogs(post.name), withIntermediateDirectories: true)
+            if snapshot == nil && !post.source.instanceOnly {
+                for snap in try await database.snapshots(of: source) {
+                    try FileManager.default.createDirectory(atPath: snapshotsPath(post.name, pool: pool), withIntermediateDirectories: true)
+                    try await Self.copyVolume(
+                        snapshotPath(source, snap.name, pool: sourcePool), to: snapshotPath(post.name, snap.name, pool: pool))
+                    var copied = snap
+                    copied.instance = post.name
+                    try await database.createSnapshot(copied)
+                }
+                reverter.add { [snapshots = snapshotsPath(post.name, pool: pool)] in Self.removeTree(snapshots) }
+            }
         } catch {
             reverter.fail()
             try? await database.deleteInstance(name: post.name)
@@ -489,11 +576,14 @@ actor InstanceManager {
             throw LXDError.badRequest("The instance is currently running, stop it first")
         }
         let devices = try await expanded(record).devices
-        let volume = (try? rootPool(devices)).map { volumePath(name, pool: $0) }
+        let pool = try? rootPool(devices)
+        let volume = pool.map { volumePath(name, pool: $0) }
+        let snapshots = pool.map { snapshotsPath(name, pool: $0) }
         let link = paths.instanceLink(name)
         let logs = paths.instanceLogs(name)
         try await Blocking.run("lxd-delete") {
             if let volume { Self.removeTree(volume) }
+            if let snapshots { Self.removeTree(snapshots) }
             unlink(link)
             Self.removeTree(logs)
         }
@@ -517,6 +607,7 @@ actor InstanceManager {
         guard Glibc.rename(oldVolume, newVolume) == 0 else {
             throw LXDError.internalError("Failed renaming instance volume: \(String(cString: strerror(errno)))")
         }
+        _ = Glibc.rename(snapshotsPath(name, pool: pool), snapshotsPath(newName, pool: pool))
         unlink(paths.instanceLink(name))
         symlink(newVolume, paths.instanceLink(newName))
         _ = Glibc.rename(paths.instanceLogs(name), paths.instanceLogs(newName))

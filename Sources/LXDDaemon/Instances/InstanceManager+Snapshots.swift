@@ -1,0 +1,185 @@
+import Foundation
+import LXDAPI
+import LXDCore
+
+/// Snapshots on the `dir` pool: a snapshot is a copy of the instance's volume (reflinked where
+/// the filesystem can) under `containers-snapshots/<instance>/<snapshot>`, and a row holding the
+/// config, devices and profiles of that moment. A running instance is frozen while it is copied.
+extension InstanceManager {
+    func snapshotsPath(_ instance: String, pool: String) -> String { paths.pool(pool) + "/containers-snapshots/" + instance }
+    func snapshotPath(_ instance: String, _ snapshot: String, pool: String) -> String {
+        snapshotsPath(instance, pool: pool) + "/" + snapshot
+    }
+
+    static func validateSnapshotName(_ name: String) throws {
+        guard !name.isEmpty else { throw LXDError.badRequest("Invalid snapshot name: Name is required") }
+        guard !name.contains("/") else { throw LXDError.badRequest("Invalid snapshot name: Cannot contain \"/\"") }
+        guard name != "." && name != ".." && !name.hasPrefix(" ") && !name.hasSuffix(" ") else {
+            throw LXDError.badRequest("Invalid snapshot name: \"\(name)\" is not allowed")
+        }
+    }
+
+    func snapshotAPI(_ snapshot: SnapshotRecord) async throws -> InstanceSnapshot {
+        var expandedConfig: [String: String] = [:]
+        var expandedDevices: Devices = [:]
+        for profile in try await database.profiles(named: snapshot.profiles) {
+            expandedConfig.merge(profile.put.config) { _, new in new }
+            expandedDevices.merge(profile.put.devices) { _, new in new }
+        }
+        expandedConfig.merge(snapshot.config) { _, new in new }
+        expandedDevices.merge(snapshot.devices) { _, new in new }
+        var api = InstanceSnapshot()
+        api.architecture = snapshot.architecture
+        api.config = snapshot.config
+        api.createdAt = snapshot.createdAt
+        api.devices = snapshot.devices
+        api.ephemeral = snapshot.ephemeral
+        api.expandedConfig = expandedConfig
+        api.expandedDevices = expandedDevices.filter { $0.value["type"] != "none" }
+        api.expiresAt = snapshot.expiresAt
+        api.lastUsedAt = .goZero
+        api.name = snapshot.name
+        api.profiles = snapshot.profiles
+        api.stateful = snapshot.stateful
+        api.size = -1
+        return api
+    }
+
+    /// The first free `snapN` (LXD's default `snapshots.pattern`).
+    private func nextSnapshotName(_ instance: String) async throws -> String {
+        let taken = Set(try await database.snapshots(of: instance).map(\.name))
+        var index = 0
+        while taken.contains("snap\(index)") { index += 1 }
+        return "snap\(index)"
+    }
+
+    func createSnapshot(_ instance: String, name requested: String, expiresAt: Timestamp?, requestor: EventLifecycleRequestor?)
+        async throws
+    {
+        let lock = locks.lock(for: instance)
+        await lock.lock()
+        defer { lock.unlock() }
+        let record = try await record(instance)
+        let name = requested.isEmpty ? try await nextSnapshotName(instance) : requested
+        try Self.validateSnapshotName(name)
+        if try await database.snapshot(of: instance, named: name) != nil {
+            throw LXDError.conflict(
+                "Failed creating instance snapshot record \"\(name)\": Add snapshot info to the database: This \"instances_snapshots\" entry already exists"
+            )
+        }
+        let pool = try rootPool(try await expanded(record).devices)
+        let volume = volumePath(instance, pool: pool)
+        let target = snapshotPath(instance, name, pool: pool)
+        try FileManager.default.createDirectory(atPath: snapshotsPath(instance, pool: pool), withIntermediateDirectories: true)
+        chmod(snapshotsPath(instance, pool: pool), 0o700)
+        try await withFrozen(instance, requestor: requestor) {
+            try await Self.copyVolume(volume, to: target)
+        }
+        var snapshot = SnapshotRecord(
+            instance: instance, name: name, architecture: record.architecture, ephemeral: record.ephemeral, config: record.config,
+            devices: record.devices, profiles: record.profiles, createdAt: .now())
+        if let expiresAt { snapshot.expiresAt = expiresAt }
+        do {
+            try await database.createSnapshot(snapshot)
+        } catch {
+            Self.removeTree(target)
+            throw error
+        }
+        events.lifecycle(
+            "instance-snapshot-created", source: "/1.0/instances/\(instance)/snapshots/\(name)", requestor: requestor)
+    }
+
+    /// Runs `body` with the instance frozen when it is running (a consistent copy), as LXD does,
+    /// with its `instance-paused` / `instance-resumed` events.
+    func withFrozen(_ instance: String, requestor: EventLifecycleRequestor?, _ body: () async throws -> Void) async throws {
+        guard await status(instance) == .running, let pid = await lxc.initPID(instance) else {
+            try await body()
+            return
+        }
+        let freezer = CgroupFreezer(pid: pid)
+        try freezer.set(frozen: true)
+        events.lifecycle("instance-paused", source: "/1.0/instances/\(instance)", requestor: requestor)
+        defer {
+            try? freezer.set(frozen: false)
+            events.lifecycle("instance-resumed", source: "/1.0/instances/\(instance)", requestor: requestor)
+        }
+        try await body()
+    }
+
+    /// `cp -a --reflink=auto`: ownership, modes, xattrs and hardlinks kept; blocks shared where
+    /// the filesystem supports reflinks.
+    static func copyVolume(_ source: String, to target: String) async throws {
+        let result = try await ExternalTool.run("/bin/cp", ["-a", "--reflink=auto", "--", source, target])
+        guard case .exited(0) = result.status else {
+            removeTree(target)
+            throw LXDError.internalError("Failed copying \(source): \(result.output)")
+        }
+    }
+
+    func deleteSnapshot(_ instance: String, _ name: String, requestor: EventLifecycleRequestor?) async throws {
+        let lock = locks.lock(for: instance)
+        await lock.lock()
+        defer { lock.unlock() }
+        let record = try await record(instance)
+        guard try await database.snapshot(of: instance, named: name) != nil else { throw LXDError.notFound("Snapshot not found") }
+        let pool = try rootPool(try await expanded(record).devices)
+        let path = snapshotPath(instance, name, pool: pool)
+        try await Blocking.run("lxd-delete") { Self.removeTree(path) }
+        try await database.deleteSnapshot(of: instance, named: name)
+        events.lifecycle("instance-snapshot-deleted", source: "/1.0/instances/\(instance)/snapshots/\(name)", requestor: requestor)
+    }
+
+    func renameSnapshot(_ instance: String, _ name: String, to newName: String, requestor: EventLifecycleRequestor?) async throws {
+        try Self.validateSnapshotName(newName)
+        let lock = locks.lock(for: instance)
+        await lock.lock()
+        defer { lock.unlock() }
+        let record = try await record(instance)
+        let pool = try rootPool(try await expanded(record).devices)
+        try await database.renameSnapshot(of: instance, from: name, to: newName)
+        guard Glibc.rename(snapshotPath(instance, name, pool: pool), snapshotPath(instance, newName, pool: pool)) == 0 else {
+            try? await database.renameSnapshot(of: instance, from: newName, to: name)
+            throw LXDError.internalError("Failed renaming snapshot: \(String(cString: strerror(errno)))")
+        }
+        events.lifecycle(
+            "instance-snapshot-renamed", source: "/1.0/instances/\(instance)/snapshots/\(newName)",
+            context: ["old_name": .string(name)], requestor: requestor)
+    }
+
+    /// Puts the instance back as the snapshot has it (volume, config, devices, profiles). A
+    /// running instance is stopped first and started again after.
+    func restoreSnapshot(_ instance: String, _ name: String, requestor: EventLifecycleRequestor?) async throws {
+        let wasRunning = await status(instance) != .stopped
+        if wasRunning { try await stop(instance, force: true, timeout: 0, requestor: requestor, keepPowerState: true) }
+        do {
+            let lock = locks.lock(for: instance)
+            await lock.lock()
+            defer { lock.unlock() }
+            var record = try await record(instance)
+            guard let snapshot = try await database.snapshot(of: instance, named: name) else {
+                throw LXDError.notFound("Snapshot not found")
+            }
+            let pool = try rootPool(try await expanded(record).devices)
+            let volume = volumePath(instance, pool: pool)
+            let staged = volume + ".restore"
+            Self.removeTree(staged)
+            try await Self.copyVolume(snapshotPath(instance, name, pool: pool), to: staged)
+            let old = volume + ".old"
+            Self.removeTree(old)
+            guard Glibc.rename(volume, old) == 0, Glibc.rename(staged, volume) == 0 else {
+                throw LXDError.internalError("Failed restoring snapshot: \(String(cString: strerror(errno)))")
+            }
+            try await Blocking.run("lxd-delete") { Self.removeTree(old) }
+            var config = snapshot.config
+            // What the daemon tracks about the running instance stays as it is now.
+            for key in ["volatile.last_state.power", "volatile.idmap.current"] { config[key] = record.config[key] }
+            record.config = config
+            record.devices = snapshot.devices
+            record.profiles = snapshot.profiles
+            try await database.updateInstance(record)
+            events.lifecycle(
+                "instance-restored", source: "/1.0/instances/\(instance)", context: ["snapshot": .string(name)], requestor: requestor)
+        }
+        if wasRunning { try await start(instance, requestor: requestor) }
+    }
+}
