@@ -24,8 +24,8 @@ if [ "${1:-}" = "--smoke" ]; then
     shift
 fi
 
-echo "==> Building lxd and swiftlxd-bench (release, $scratch)" >&2
-swift build --package-path "$top" --scratch-path "$scratch" -c release --product lxd --product swiftlxd-bench >&2
+echo "==> Building lxd, lxc and swiftlxd-bench (release, $scratch)" >&2
+swift build --package-path "$top" --scratch-path "$scratch" -c release >&2
 bin=$scratch/release
 [ -x "$lxc" ] || { echo "Error: $lxc missing (apt-get install lxd-client)" >&2; exit 1; }
 if [ -z "$smoke" ] && [ ! -x "$reference" ]; then

@@ -73,6 +73,21 @@ public final class CLIContext: @unchecked Sendable {
         }
     }
 
+    /// `[<remote>:]<name>` as every command takes it: the server to talk to and the name on it
+    /// (empty for `host2:`). New commands resolve their arguments through this one place; only
+    /// the local daemon (`local:` or no prefix) exists until the remotes issue adds the others.
+    func resolve(_ argument: String) throws -> (server: LXDServer, name: String) {
+        let (remote, name) = Self.splitRemote(argument)
+        if let remote, remote != "local" { throw LXDError(.notFound, "The remote \"\(remote)\" doesn't exist") }
+        return (try server(), name)
+    }
+
+    /// Splits `remote:name` at the first colon; a name without one has no remote.
+    static func splitRemote(_ argument: String) -> (remote: String?, name: String) {
+        guard let colon = argument.firstIndex(of: ":") else { return (nil, argument) }
+        return (String(argument[..<colon]), String(argument[argument.index(after: colon)...]))
+    }
+
     /// Help on stdout (cobra's `cmd.Help()`).
     func showHelp() {
         guard let command else { return }
