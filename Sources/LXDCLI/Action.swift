@@ -59,8 +59,10 @@ struct ActionCommand: LXCCommand {
         var failures: [(String, String)] = []
         for name in names {
             do {
-                if action == .start { _ = try server.getInstance(name) }
-                let operation = try server.updateInstanceState(name, state)
+                var request = state
+                // As LXD's client: starting a frozen instance resumes it.
+                if action == .start, try server.getInstance(name).statusCode == StatusCode.frozen.rawValue { request.action = "unfreeze" }
+                let operation = try server.updateInstanceState(name, request)
                 do {
                     try operation.wait()
                 } catch let error as LXDError {

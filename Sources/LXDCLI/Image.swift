@@ -33,15 +33,15 @@ struct ImageCommand: LXCCommand {
             UnimplementedCommand("copy", "Copy images between servers"),
             ImageDeleteCommand(),
             UnimplementedCommand("edit", "Edit image properties"),
-            UnimplementedCommand("export", "Export and download images"),
-            UnimplementedCommand("get-property", "Get image properties"),
+            ImageExportCommand(),
+            ImagePropertyCommand(verb: .get),
             ImageImportCommand(),
-            UnimplementedCommand("info", "Show useful information about images"),
+            ImageInfoCommand(),
             ImageListCommand(),
-            UnimplementedCommand("refresh", "Refresh images"),
-            UnimplementedCommand("set-property", "Set image properties"),
+            ImageRefreshCommand(),
+            ImagePropertyCommand(verb: .set),
             ImageShowCommand(),
-            UnimplementedCommand("unset-property", "Unset image properties"),
+            ImagePropertyCommand(verb: .unset),
         ]
     }
 }

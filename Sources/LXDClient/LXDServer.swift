@@ -155,6 +155,29 @@ public final class LXDServer: Sendable {
             "POST", "/1.0/images/aliases/" + LXDServer.escape(name), body: try LXDServer.encode(ImageAliasesEntryPost(name: newName)))
     }
 
+    /// `GET /1.0/images/FP/export`, streamed: `head` sees the response headers (size, type,
+    /// `Content-Disposition`) before `consume` gets the body. An error answer becomes its `LXDError`.
+    public func exportImage(
+        _ fingerprint: String, head: (HTTPHeaders) throws -> Void, consume: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        do {
+            _ = try http.download(
+                "/1.0/images/\(LXDServer.escape(fingerprint))/export", headers: LXDServer.headers(json: false), head: head,
+                consume: consume)
+        } catch HTTPError.unexpectedStatus(let status, let body) {
+            _ = try LXDServer.parse(HTTPResponse(status: status, headers: HTTPHeaders(), body: body))
+            throw LXDError(HTTPStatus(status), "Failed to fetch \(status): invalid response")
+        }
+    }
+
+    public func updateImage(_ fingerprint: String, _ put: ImagePut) throws {
+        _ = try query("PUT", "/1.0/images/\(LXDServer.escape(fingerprint))", body: try LXDServer.encode(put))
+    }
+
+    public func refreshImage(_ fingerprint: String) throws -> RemoteOperation {
+        try queryOperation("POST", "/1.0/images/\(LXDServer.escape(fingerprint))/refresh", body: nil)
+    }
+
     public func deleteImage(_ fingerprint: String) throws -> RemoteOperation {
         try queryOperation("DELETE", "/1.0/images/" + LXDServer.escape(fingerprint), body: nil)
     }

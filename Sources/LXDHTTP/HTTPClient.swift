@@ -89,10 +89,11 @@ public final class HTTPClient: Sendable {
 
     /// GETs `target` and streams a 2xx body to `consume` instead of buffering it. Any other status
     /// throws `HTTPError.unexpectedStatus` with (up to 1 MiB of) the body, so that an LXD error
-    /// envelope never lands in the caller's file.
-    public func download(_ target: String, headers: HTTPHeaders = HTTPHeaders(), consume: (UnsafeRawBufferPointer) throws -> Void)
-        throws -> (status: Int, headers: HTTPHeaders)
-    {
+    /// envelope never lands in the caller's file. `head` sees a 2xx response's headers before the body.
+    public func download(
+        _ target: String, headers: HTTPHeaders = HTTPHeaders(), head onHead: (HTTPHeaders) throws -> Void = { _ in },
+        consume: (UnsafeRawBufferPointer) throws -> Void
+    ) throws -> (status: Int, headers: HTTPHeaders) {
         let stream = try UnixSocket.connect(path: unixSocketPath)
         defer { stream.close() }
         try stream.write(HTTPWire.requestHead(method: "GET", target: target, headers: requestHeaders(headers)))
@@ -103,6 +104,7 @@ public final class HTTPClient: Sendable {
             let body = (try? reader.collect(buffer: &input, stream: stream, limit: 1 << 20)) ?? []
             throw HTTPError.unexpectedStatus(head.status, body: Data(body))
         }
+        try onHead(head.headers)
         try reader.readAll(buffer: &input, stream: stream, consume: consume)
         return (head.status, head.headers)
     }

@@ -20,7 +20,7 @@ public final class DaemonFixture: @unchecked Sendable {
 
     public var socket: String { directory + "/unix.socket" }
     public var lxd: String { TestEnvironment.binaries + "/lxd" }
-    public var ourLXC: String { TestEnvironment.binaries + "/lxc" }
+    public var ourLXC: String { TestEnvironment.ourLXC }
     public var http: HTTPClient { HTTPClient(unixSocketPath: socket) }
 
     init(client: String) throws {
@@ -31,7 +31,8 @@ public final class DaemonFixture: @unchecked Sendable {
         chmod(directory, 0o711)
         // A client config folder, so that Debian's lxc skips its first-run banner.
         try FileManager.default.createDirectory(atPath: directory + "/home/.config/lxc", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: directory + "/home/.config/lxc/config.yml", contents: Data("default-remote: local\n".utf8))
+        _ = FileManager.default.createFile(
+            atPath: directory + "/home/.config/lxc/config.yml", contents: Data("default-remote: local\n".utf8))
         prefix = "t" + String(UUID().uuidString.prefix(6)).lowercased().filter(\.isLetter)
         self.client = client
     }
@@ -71,7 +72,7 @@ public final class DaemonFixture: @unchecked Sendable {
     /// Starts (or restarts) the daemon and waits until it is ready.
     public func startDaemon() throws {
         let log = directory + "/daemon.out"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: lxd)
         process.arguments = ["--group", "root", "--debug"]

@@ -35,10 +35,10 @@ public final class ReferenceDaemon: @unchecked Sendable {
         return try await body(reference)
     }
 
-    /// Debian's `lxc` against the reference daemon.
+    /// Debian's `lxc` (or the given client) against the reference daemon.
     @discardableResult
-    public func lxc(_ arguments: [String], stdin: Data? = nil) throws -> CommandResult {
-        try runCommand(TestEnvironment.debianLXC, arguments, environment: environment, stdin: stdin, timeout: 180)
+    public func lxc(_ arguments: [String], stdin: Data? = nil, client: String = TestEnvironment.debianLXC) throws -> CommandResult {
+        try runCommand(client, arguments, environment: environment, stdin: stdin, timeout: 180)
     }
 
     func start() throws {

@@ -28,6 +28,9 @@ public enum TestEnvironment {
         return FileManager.default.currentDirectoryPath + "/.build/debug"
     }
 
+    /// Our built `lxc`.
+    public static var ourLXC: String { binaries + "/lxc" }
+
     /// The package root (for scripts/).
     public static var packageRoot: String {
         var url = URL(fileURLWithPath: #filePath)

@@ -7,17 +7,8 @@ import Testing
 struct CLIParitySerialTests {
     func expectSame(
         _ pair: ClientPair, _ arguments: [String], base: String = "x", stdin: Data? = nil, sourceLocation: SourceLocation = #_sourceLocation
-    )
-        throws
-    {
-        let (debian, ours) = try pair.run(arguments, base: base, stdin: stdin)
-        #expect(ours.status == debian.status, "\(arguments)", sourceLocation: sourceLocation)
-        #expect(
-            pair.normalise(ours.stdout, base: base) == pair.normalise(debian.stdout, base: base), "\(arguments)",
-            sourceLocation: sourceLocation)
-        #expect(
-            pair.normalise(ours.stderr, base: base) == pair.normalise(debian.stderr, base: base), "\(arguments)",
-            sourceLocation: sourceLocation)
+    ) throws {
+        try pair.expectSame(arguments, base: base, stdin: stdin, sourceLocation: sourceLocation)
     }
 
     @Test func helpVersionAndArgumentErrors() async throws {
@@ -26,7 +17,9 @@ struct CLIParitySerialTests {
             let cases: [[String]] = [
                 ["--help"], ["help"], ["--version"], ["version"], ["help", "image"], ["image"], ["image", "alias"], ["operation"],
                 ["image", "--help"], ["image", "import", "--help"], ["image", "list", "--help"], ["image", "show", "--help"],
-                ["image", "delete", "--help"], ["image", "alias", "create", "--help"], ["image", "alias", "list", "--help"],
+                ["image", "delete", "--help"], ["image", "info", "--help"], ["image", "export", "--help"], ["image", "refresh", "--help"],
+                ["image", "get-property", "--help"], ["image", "set-property", "--help"], ["image", "unset-property", "--help"],
+                ["image", "alias", "create", "--help"], ["image", "alias", "list", "--help"],
                 ["image", "alias", "delete", "--help"], ["image", "alias", "rename", "--help"], ["init", "--help"], ["launch", "--help"],
                 ["list", "--help"], ["ls", "--help"], ["exec", "--help"], ["start", "--help"], ["stop", "--help"], ["restart", "--help"],
                 ["pause", "--help"], ["delete", "--help"], ["rename", "--help"], ["move", "--help"], ["info", "--help"],
@@ -50,6 +43,13 @@ struct CLIParitySerialTests {
             try expectSame(pair, ["image", "ls", "-c", "lLfFpdasut"])
             try expectSame(pair, ["image", "list", "nomatch"])
             try expectSame(pair, ["image", "show", f.imageAlias])
+            try pair.expectSame(["image", "info", f.imageAlias], sortBlock: "Properties:")
+            try expectSame(pair, ["image", "info", "nosuch"])
+            try expectSame(pair, ["image", "get-property", f.imageAlias, "os"])
+            try expectSame(pair, ["image", "get-property", f.imageAlias, "nosuch"])
+            try expectSame(pair, ["image", "refresh", f.imageAlias])
+            try expectSame(pair, ["image", "export", "nosuch"])
+            try expectSame(pair, ["image", "export", f.imageAlias, f.directory + "/no/such/folder/x"])
             try expectSame(pair, ["image", "show", "nosuch"])
             try expectSame(pair, ["image", "import", try TestImage.busybox()])  // duplicate: same failure
 
