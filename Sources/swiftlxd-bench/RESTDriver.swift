@@ -50,6 +50,7 @@ struct RESTDriver: Sendable {
         var post = InstancesPost()
         post.name = name
         post.type = "container"
+        post.put.profiles = ["default"]  // as `lxc copy` sends the source's profiles
         post.source.type = "copy"
         post.source.source = source
         post.source.instanceOnly = true
