@@ -7,6 +7,7 @@
 #include <linux/openat2.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -120,4 +121,10 @@ int lxd_fs_shift_tree(const char *path, uid_t uid_base, gid_t gid_base, unsigned
         return -err;
     }
     return shift_dir(fd, uid_base, gid_base, range, 0);
+}
+
+long lxd_fs_magic(const char *path) {
+    struct statfs info;
+    if (statfs(path, &info) != 0) return -errno;
+    return (long)info.f_type;
 }

@@ -57,6 +57,7 @@ public final class Daemon: Sendable {
 
         let signals = installSignalHandlers(state: state)
         Task {
+            await state.storage.mountAll()
             await state.instances.resumeAfterRestart()
             self.ready.store(true, ordering: .releasing)
             logger.info("Daemon started")
@@ -139,6 +140,7 @@ public final class Daemon: Sendable {
         power.setEventHandler { [self] in
             Task {
                 await state.instances.stopAllForShutdown(timeout: 60)
+                await state.storage.unmountAll()
                 self.exit(0)
             }
         }
