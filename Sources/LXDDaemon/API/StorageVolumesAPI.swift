@@ -19,6 +19,7 @@ struct StorageVolumesAPI: Sendable {
                 patch: Action(api.volumePatch),
                 delete: Action(api.volumeDelete)),
             Endpoint(volume + "/state", get: Action(api.volumeStateGet)),
+            Endpoint(volume + "/backups", get: Action(api.backupsGet), post: Action(api.backupsPost)),
             Endpoint(volume + "/snapshots", get: Action(api.snapshotsGet), post: Action(api.snapshotsPost)),
             Endpoint(
                 volume + "/snapshots/{snapshot}", get: Action(api.snapshotGet), put: Action(api.snapshotPut),
@@ -128,6 +129,16 @@ struct StorageVolumesAPI: Sendable {
 
     func volumeStateGet(_ request: APIRequest) async throws -> APIResponse {
         .sync(try await storage.customVolumeState(pool(request), try type(request), request.parameter("name")))
+    }
+
+    /// Volume backups are not made by this server, so there are never any to list.
+    func backupsGet(_ request: APIRequest) async throws -> APIResponse {
+        _ = try await storage.volumeRecord(pool(request), try type(request), request.parameter("name"))
+        return .sync([String]())
+    }
+
+    func backupsPost(_ request: APIRequest) async throws -> APIResponse {
+        throw LXDError.notImplemented("Storage volume backups are not supported yet")
     }
 
     // MARK: Snapshots

@@ -30,8 +30,10 @@ struct LVMDriver: StorageDriver {
     static func unavailableReason() -> String? {
         guard FileManager.default.isExecutableFile(atPath: HostStorage.tool("lvm")) else { return "the lvm tools (lvm2) are not installed" }
         let misc = (try? String(contentsOfFile: "/proc/misc", encoding: .utf8)) ?? ""
-        guard misc.contains("device-mapper") || FileManager.default.fileExists(atPath: "/dev/mapper/control") else {
-            return "the kernel has no device-mapper (no /dev/mapper/control)"
+        // The kernel registers the misc device; a /dev/mapper/control node alone proves nothing
+        // (the lvm tools make one even where the kernel has no device-mapper).
+        guard misc.split(separator: "\n").contains(where: { $0.hasSuffix(" device-mapper") }) else {
+            return "the kernel has no device-mapper (not in /proc/misc)"
         }
         return nil
     }

@@ -224,8 +224,11 @@ extension StorageManager {
 
     func customVolumeState(_ pool: String, _ type: VolumeType, _ name: String) async throws -> StorageVolumeState {
         let record = try await volumeRecord(pool, type, name)
-        let used = try await driver(pool).volumeUsage(Volume(type, name, config: record.config))
-        return StorageVolumeState(usage: used.map { StorageVolumeState.Usage(used: $0, total: -1) })
+        // LXD 5.0.2 answers "Not supported" where the driver cannot tell (dir without project quotas).
+        guard let used = try await driver(pool).volumeUsage(Volume(type, name, config: record.config)) else {
+            throw LXDError.internalError("Not supported")
+        }
+        return StorageVolumeState(usage: StorageVolumeState.Usage(used: used, total: (try? parseVolumeSize(record.config["size"])) ?? 0))
     }
 
     // MARK: Custom volume snapshots

@@ -120,8 +120,8 @@ actor StorageManager {
         var config = merge ? record.config.merging(put.config) { _, new in new } : put.config
         // The keys the pool was made with stay as they are unless given.
         for key in ["source", "size", "lvm.vg_name", "lvm.thinpool_name"] where config[key] == nil { config[key] = record.config[key] }
-        config = config.filter { !$0.value.isEmpty || $0.key == "source" }
         try StorageDrivers.validatePoolConfig(config, driver: type)
+        config = config.filter { !$0.value.isEmpty || $0.key == "source" }
         var changed: [String: String] = [:]
         for key in Set(config.keys).union(record.config.keys) where config[key] != record.config[key] {
             changed[key] = config[key] ?? ""
