@@ -47,12 +47,12 @@ struct BtrfsDriver: StorageDriver {
 
     private var mountOptions: String { pool.config["btrfs.mount_options"].flatMap { $0.isEmpty ? nil : $0 } ?? "user_subvol_rm_allowed" }
 
-    /// LXD's default loop size: a fifth of the free space of `$LXD_DIR`, between 5 and 30 GiB.
+    /// LXD's default loop size: a fifth of the size of the filesystem holding `$LXD_DIR`, between 5 and 30 GiB.
     static func defaultLoopSize(for path: String) -> String {
         var info = statvfs()
         guard statvfs(path, &info) == 0 else { return "5GiB" }
-        let free = UInt64(info.f_bavail) * UInt64(info.f_frsize)
-        let gib = min(30, max(5, free / 5 / (1 << 30)))
+        let total = UInt64(info.f_blocks) * UInt64(info.f_frsize)
+        let gib = min(30, max(5, total / 5 / (1 << 30)))
         return "\(gib)GiB"
     }
 
