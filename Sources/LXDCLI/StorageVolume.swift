@@ -134,6 +134,8 @@ struct VolumeListCommand: LXCCommand {
             default: throw UsageError("Invalid column shorthand char '\(character)' in '\(args.string("columns"))'")
             }
         }
+        // LXD's client lists by volume type, then name.
+        volumes.sort { $0.type != $1.type ? $0.type < $1.type : naturalLess($0.name, $1.name) }
         var rows: [[String]] = []
         for volume in volumes { rows.append(try columns.map { try $0(volume) }) }
         ctx.renderList(format, header: header, rows: rows, raw: GoSchema.array(.storageVolume).apply(OrderedJSON.parseOrNull(raw)))
@@ -316,8 +318,9 @@ struct VolumeCopyCommand: LXCCommand {
         let (_, targetPool, target) = try poolVolume(ctx, args.positional[1])
         var post = StorageVolumesPost(name: target)
         post.source = StorageVolumeSource(name: source, type: "copy", pool: sourcePool, volumeOnly: args.bool("volume-only"))
+        let progress = ProgressRenderer(format: "Copying the storage volume: %s", quiet: ctx.isQuiet, out: ctx.stdout)
         try server.queryOperation("POST", poolPath(targetPool) + "/volumes/custom", body: try LXDServer.encode(post)).wait()
-        if !ctx.isQuiet { ctx.print("Storage volume copied successfully!") }
+        progress.finish("Storage volume copied successfully!")
     }
 }
 
@@ -339,12 +342,13 @@ struct VolumeMoveCommand: LXCCommand {
         let (_, targetPool, target) = try poolVolume(ctx, args.positional[1])
         let path = VolumeReference(source).path(pool: sourcePool)
         let body = try LXDServer.encode(StorageVolumePost(name: target, pool: targetPool))
+        let progress = ProgressRenderer(format: "Moving the storage volume: %s", quiet: ctx.isQuiet, out: ctx.stdout)
         if targetPool == sourcePool {
             _ = try server.query("POST", path, body: body)
         } else {
             try server.queryOperation("POST", path, body: body).wait()
         }
-        if !ctx.isQuiet { ctx.print("Storage volume moved successfully!") }
+        progress.finish("Storage volume moved successfully!")
     }
 }
 

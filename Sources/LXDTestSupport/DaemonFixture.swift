@@ -23,8 +23,8 @@ public final class DaemonFixture: @unchecked Sendable {
     public var ourLXC: String { TestEnvironment.ourLXC }
     public var http: HTTPClient { HTTPClient(unixSocketPath: socket) }
 
-    init(client: String) throws {
-        let template = "/tmp/swiftlxd-test-XXXXXX"
+    init(client: String, parent: String = "/tmp") throws {
+        let template = parent + "/swiftlxd-test-XXXXXX"
         var bytes = Array(template.utf8CString)
         guard let made = mkdtemp(&bytes) else { throw TestFailure("mkdtemp failed") }
         directory = String(cString: made)
@@ -40,12 +40,13 @@ public final class DaemonFixture: @unchecked Sendable {
     /// Runs `body` with a started, initialised daemon (and the busybox test image imported under
     /// `imageAlias` when `withImage`), then cleans up whatever happened.
     public static func with<T>(
-        client: String = TestEnvironment.debianLXC, withImage: Bool = true, _ body: (DaemonFixture) async throws -> T
+        client: String = TestEnvironment.debianLXC, withImage: Bool = true, parent: String = "/tmp", initialize: Bool = true,
+        _ body: (DaemonFixture) async throws -> T
     ) async throws -> T {
-        let fixture = try DaemonFixture(client: client)
+        let fixture = try DaemonFixture(client: client, parent: parent)
         defer { fixture.tearDown() }
         try fixture.startDaemon()
-        try runCommand(fixture.lxd, ["init", "--auto"], environment: fixture.environment).check()
+        if initialize { try runCommand(fixture.lxd, ["init", "--auto"], environment: fixture.environment).check() }
         if withImage {
             try fixture.lxc(["image", "import", try TestImage.busybox(), "--alias", fixture.imageAlias]).check()
         }
@@ -136,6 +137,7 @@ public final class DaemonFixture: @unchecked Sendable {
             waitForExit(pid)
             if kill(pid, 0) == 0 { kill(pid, SIGKILL) }
         }
+        HostCleanup.release(under: directory)
         try? FileManager.default.removeItem(atPath: directory)
     }
 }

@@ -65,7 +65,7 @@ extension StorageManager {
             case .custom: snapshots = try await database.storageVolumeSnapshots(pool: pool, type: .custom, volume: record.name).map(\.name)
             case .image: snapshots = []
             }
-            for snapshot in snapshots {
+            for snapshot in snapshots.sorted() {
                 var entry = StorageVolume(name: record.name + "/" + snapshot, type: record.type.rawValue)
                 entry.contentType = record.contentType
                 result.append(entry)
