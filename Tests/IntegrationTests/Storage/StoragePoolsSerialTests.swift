@@ -62,7 +62,7 @@ struct StoragePoolsSerialTests {
                 ["storage", "list"], ["storage", "list", "-f", "csv"], ["storage", "list", "-f", "json"],
                 ["storage", "list", "-f", "yaml"],
                 ["storage", "show", pool], ["storage", "show", "default"], ["storage", "info", pool],
-                ["storage", "info", "default", "--bytes"],
+                ["storage", "info", pool, "--bytes"],
                 ["storage", "get", pool, "user.k"], ["storage", "volume", "list", pool], ["storage", "volume", "list", pool, "-f", "json"],
                 ["storage", "volume", "list", pool, "-c", "tnU"], ["storage", "volume", "show", pool, "vol"],
                 ["storage", "volume", "show", pool, "vol/snap0"], ["storage", "volume", "show", pool, "container/\(f.name("c"))"],
