@@ -167,31 +167,13 @@ enum DaemonInit {
         let config = (try call(client, "GET", "/1.0") as ServerConfigOnly).config
         let pools: [StoragePool] = try call(client, "GET", "/1.0/storage-pools?recursion=1")
         let profiles: [Profile] = try call(client, "GET", "/1.0/profiles?recursion=1")
-        func strings(_ map: [String: String]) -> YAMLNode {
-            .mapping(map.keys.sorted().map { (key: $0, value: YAMLNode.string(map[$0] ?? "")) })
-        }
-        let poolNodes: [YAMLNode] = pools.map { pool in
-            .mapping([
-                (key: "config", value: strings(pool.config)), (key: "description", value: .string(pool.description)),
-                (key: "name", value: .string(pool.name)), (key: "driver", value: .string(pool.driver)),
-            ])
-        }
-        let profileNodes: [YAMLNode] = profiles.map { profile in
-            .mapping([
-                (key: "config", value: strings(profile.config)), (key: "description", value: .string(profile.description)),
-                (
-                    key: "devices",
-                    value: .mapping(profile.devices.keys.sorted().map { (key: $0, value: strings(profile.devices[$0] ?? [:])) })
-                ),
-                (key: "name", value: .string(profile.name)),
-            ])
-        }
-        return YAML.emit(
-            .mapping([
-                (key: "config", value: strings(config)), (key: "networks", value: .sequence([])),
-                (key: "storage_pools", value: .sequence(poolNodes)), (key: "profiles", value: .sequence(profileNodes)),
-                (key: "projects", value: .sequence([])),
-            ])) + "\n"
+        let current = InitConfig(
+            config: config, networks: [],
+            pools: pools.map { InitConfig.Pool(name: $0.name, driver: $0.driver, config: $0.config, description: $0.description) },
+            profiles: profiles.map {
+                InitConfig.Profile(name: $0.name, description: $0.description, config: $0.config, devices: $0.devices)
+            })
+        return current.yaml(isDump: true) + "\n"
     }
 
     /// One sync API call; an error envelope becomes an `LXDError`.

@@ -32,7 +32,10 @@ struct InitConfig {
     var profiles: [Profile] = []
 
     /// The preseed YAML, in the field order of LXD 5.0.2's printout.
-    var yaml: String {
+    var yaml: String { yaml(isDump: false) }
+
+    /// `lxd init --dump` prints the same fields without `cluster`.
+    func yaml(isDump: Bool) -> String {
         func strings(_ map: [String: String]) -> YAMLNode {
             .mapping(map.keys.sorted().map { (key: $0, value: YAMLNode.string(map[$0] ?? "")) })
         }
@@ -58,12 +61,13 @@ struct InitConfig {
                 (key: "name", value: .string(profile.name)),
             ])
         }
-        return YAML.emit(
-            .mapping([
-                (key: "config", value: strings(config)), (key: "networks", value: .sequence(networkNodes)),
-                (key: "storage_pools", value: .sequence(poolNodes)), (key: "profiles", value: .sequence(profileNodes)),
-                (key: "projects", value: .sequence([])), (key: "cluster", value: .null),
-            ]))
+        var fields: [(key: String, value: YAMLNode)] = [
+            (key: "config", value: strings(config)), (key: "networks", value: .sequence(networkNodes)),
+            (key: "storage_pools", value: .sequence(poolNodes)), (key: "profiles", value: .sequence(profileNodes)),
+            (key: "projects", value: .sequence([])),
+        ]
+        if !isDump { fields.append((key: "cluster", value: .null)) }
+        return YAML.emit(.mapping(fields))
     }
 
     /// Reads a preseed document.
