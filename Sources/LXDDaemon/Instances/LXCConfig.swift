@@ -39,6 +39,8 @@ struct LXCConfigSpec: Sendable, Equatable {
     var rawLXC: String = ""
     /// `lxc.hook.post-stop`: tells the daemon the container stopped (`lxd callhook ...`).
     var postStopHook: String? = nil
+    /// `security.privileged` / `security.nesting` (see `LXCConfig+Security.swift`).
+    var security = LXCSecurity()
 
     init(
         name: String, rootfsPath: String, hostname: String? = nil, idmapLines: [String], logFile: String,
@@ -105,7 +107,7 @@ enum LXCConfig {
 
         // Filesystems: proc and sys read-write inside the user namespace, the container's own
         // cgroup writable and the rest read-only, a fresh /dev with a private devpts.
-        out.add("lxc.mount.auto", "proc:rw sys:rw cgroup:mixed")
+        out.add("lxc.mount.auto", spec.security.isPrivileged ? "proc:mixed sys:mixed cgroup:mixed" : "proc:rw sys:rw cgroup:mixed")
         out.add("lxc.autodev", "1")
         out.add("lxc.pty.max", "1024")
         out.add("lxc.tty.max", "0")
@@ -130,6 +132,9 @@ enum LXCConfig {
         }
         if !spec.capDrop.isEmpty {
             out.add("lxc.cap.drop", spec.capDrop.joined(separator: " "))
+        }
+        for (key, value) in spec.security.lines(layout: spec.cgroupLayout) {
+            out.add(key, value)
         }
         for line in spec.idmapLines {
             out.raw(line)
