@@ -421,15 +421,17 @@ actor InstanceManager {
         let logs = paths.instanceLogs(name)
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
         let limits = try InstanceLimits(config: expanded.config)
+        let unixNodes = try makeUnixNodes(name, expanded.devices, idmap: nextMap)
         var spec = LXCConfigSpec(
             name: name, rootfsPath: rootfs, hostname: name, idmapLines: nextMap.lxcConfigLines, logFile: logs + "/lxc.log",
             consoleLogFile: logs + "/console.log", rawLXC: expanded.config["raw.lxc"] ?? "",
             environment: Self.environment(expanded.config), memoryLimitBytes: limits.memoryBytes,
             processesLimit: limits.processes, cpuShares: limits.cpuShares,
-            mountEntries: try InstanceDevices(devices: expanded.devices).mountEntries())
+            mountEntries: try InstanceDevices(devices: expanded.devices, nodes: unixNodes.nodes).mountEntries())
         spec.cpuSet = limits.cpuSet
         spec.security = LXCSecurity(
-            isPrivileged: nextMap.isPrivileged, isNesting: ConfigBool.isTrue(expanded.config["security.nesting"] ?? ""))
+            isPrivileged: nextMap.isPrivileged, isNesting: ConfigBool.isTrue(expanded.config["security.nesting"] ?? ""),
+            deviceRules: unixNodes.rules)
         var withHook = spec
         withHook.postStopHook = "\(executable) callhook \(paths.root) \(name) stop"
         let text = LXCConfig.render(withHook)
@@ -597,11 +599,13 @@ actor InstanceManager {
         let snapshots = pool.map { snapshotsPath(name, pool: $0) }
         let link = paths.instanceLink(name)
         let logs = paths.instanceLogs(name)
+        let devicesFolder = devicesFolder(name)
         try await Blocking.run("lxd-delete") {
             if let volume { Self.removeTree(volume) }
             if let snapshots { Self.removeTree(snapshots) }
             unlink(link)
             Self.removeTree(logs)
+            Self.removeTree(devicesFolder)
         }
         try await database.deleteInstance(name: name)
         events.lifecycle("instance-deleted", source: "/1.0/instances/\(name)", requestor: requestor)
@@ -653,6 +657,7 @@ actor InstanceManager {
         try await validateUpdate(from: record, to: &updated)
         let newLimits = try InstanceLimits(config: try await expanded(updated).config)
         if await status(name) == .running {
+            try await hotplugDevices(name, old: try await expanded(record).devices, new: try await expanded(updated).devices)
             // Limits apply live; a value the kernel refuses leaves the stored config unchanged.
             let oldLimits = try? InstanceLimits(config: try await expanded(record).config)
             try await applyLive(name, from: oldLimits, to: newLimits)
