@@ -420,15 +420,13 @@ actor InstanceManager {
         let configPath = paths.instanceLXCConfig(name)
         let logs = paths.instanceLogs(name)
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
-        let limits = try InstanceLimits(config: expanded.config)
         let unixNodes = try makeUnixNodes(name, expanded.devices, idmap: nextMap)
         var spec = LXCConfigSpec(
             name: name, rootfsPath: rootfs, hostname: name, idmapLines: nextMap.lxcConfigLines, logFile: logs + "/lxc.log",
             consoleLogFile: logs + "/console.log", rawLXC: expanded.config["raw.lxc"] ?? "",
-            environment: Self.environment(expanded.config), memoryLimitBytes: limits.memoryBytes,
-            processesLimit: limits.processes, cpuShares: limits.cpuShares,
+            environment: Self.environment(expanded.config),
             mountEntries: try InstanceDevices(devices: expanded.devices, nodes: unixNodes.nodes).mountEntries())
-        spec.cpuSet = limits.cpuSet
+        spec.cgroupSettings = try CgroupLimits(layout: .host).settings(config: expanded.config, devices: expanded.devices, rootfs: rootfs)
         spec.security = LXCSecurity(
             isPrivileged: nextMap.isPrivileged, isNesting: ConfigBool.isTrue(expanded.config["security.nesting"] ?? ""),
             deviceRules: unixNodes.rules)
@@ -655,12 +653,11 @@ actor InstanceManager {
         updated.ephemeral = put.ephemeral
         if !put.architecture.isEmpty { updated.architecture = put.architecture }
         try await validateUpdate(from: record, to: &updated)
-        let newLimits = try InstanceLimits(config: try await expanded(updated).config)
+        let limits = try await cgroupSettings(old: record, new: updated)
         if await status(name) == .running {
             try await hotplugDevices(name, old: try await expanded(record).devices, new: try await expanded(updated).devices)
             // Limits apply live; a value the kernel refuses leaves the stored config unchanged.
-            let oldLimits = try? InstanceLimits(config: try await expanded(record).config)
-            try await applyLive(name, from: oldLimits, to: newLimits)
+            try await applyCgroupChanges(name, from: limits.old, to: limits.new)
         }
         record = updated
         try await database.updateInstance(record)
@@ -696,30 +693,6 @@ actor InstanceManager {
             record.config["volatile.last_state.power"] = "STOPPED"
             try? await database.updateInstance(record)
             events.lifecycle("instance-shutdown", source: "/1.0/instances/\(name)")
-        }
-    }
-
-    /// Writes changed limits into a running container's cgroup (v1 names, this host's layout).
-    private func applyLive(_ name: String, from old: InstanceLimits?, to new: InstanceLimits) async throws {
-        func write(_ key: String, _ value: String, _ option: String) async throws {
-            do {
-                try await lxc.setCgroupItem(name, key, value)
-            } catch {
-                throw LXDError.badRequest("Failed to set \(option) to \(value): \(error)")
-            }
-        }
-        if old?.memoryBytes != new.memoryBytes {
-            try await write("memory.limit_in_bytes", new.memoryBytes.map(String.init) ?? "-1", "limits.memory")
-        }
-        if old?.processes != new.processes {
-            try await write("pids.max", new.processes.map(String.init) ?? "max", "limits.processes")
-        }
-        if old?.cpuSet != new.cpuSet {
-            let all = HostResources.cpuCount == 1 ? "0" : "0-\(HostResources.cpuCount - 1)"
-            try await write("cpuset.cpus", new.cpuSet ?? all, "limits.cpu")
-        }
-        if old?.cpuShares != new.cpuShares {
-            try await write("cpu.shares", String(new.cpuShares ?? 1024), "limits.cpu.priority")
         }
     }
 
