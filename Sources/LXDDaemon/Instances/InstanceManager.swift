@@ -16,13 +16,19 @@ actor InstanceManager {
     let lxc: LXCRuntime
     let idmap: IdmapSet
     let logger: Logger
+    /// The managed networks and the host side of NICs.
+    let networks: NetworkManager
     /// Our own binary, re-executed as `lxd forkstart` / `lxd forkexec`.
     let executable: String
     let locks = KeyedAsyncLocks()
     /// Set while `lxd shutdown` stops everything: stops then keep `volatile.last_state.power`.
     private var isShuttingDown = false
 
-    init(paths: DaemonPaths, database: Database, events: EventHub, images: ImageStore, idmap: IdmapSet, logger: Logger) {
+    init(
+        paths: DaemonPaths, database: Database, events: EventHub, images: ImageStore, idmap: IdmapSet, logger: Logger,
+        networks: NetworkManager
+    ) {
+        self.networks = networks
         self.paths = paths
         self.database = database
         self.events = events
@@ -42,17 +48,7 @@ actor InstanceManager {
 
     /// Profiles in order, then the instance's own keys (LXD's precedence).
     func expanded(_ record: InstanceRecord) async throws -> (config: [String: String], devices: Devices) {
-        var config: [String: String] = [:]
-        var devices: Devices = [:]
-        for profile in try await database.profiles(named: record.profiles) {
-            config.merge(profile.put.config) { _, new in new }
-            devices.merge(profile.put.devices) { _, new in new }
-        }
-        config.merge(record.config) { _, new in new }
-        devices.merge(record.devices) { _, new in new }
-        // A `none` device masks the profile device of the same name.
-        devices = devices.filter { $0.value["type"] != "none" }
-        return (config, devices)
+        record.expanded(with: try await database.profiles(named: record.profiles))
     }
 
     func status(_ name: String) async -> StatusCode {
@@ -130,6 +126,10 @@ actor InstanceManager {
         let found = try await database.profiles(named: profiles)
         for name in profiles where !found.contains(where: { $0.name == name }) {
             throw LXDError.badRequest("Requested profile \"\(name)\" doesn't exist")
+        }
+        if post.source.type != "copy" {
+            let draft = InstanceRecord(name: post.name, architecture: "", devices: post.put.devices, profiles: profiles, createdAt: .now())
+            try await networks.validateNICs(draft.expanded(with: found).devices, instance: post.name)
         }
         var image: ImageRecord?
         switch post.source.type {
@@ -416,6 +416,26 @@ actor InstanceManager {
             processesLimit: limits.processes, cpuShares: limits.cpuShares,
             mountEntries: try InstanceDevices(devices: expanded.devices).mountEntries())
         spec.cpuSet = limits.cpuSet
+        let nicPlan = try await networks.prepareStart(record, devices: expanded.devices)
+        spec.nics = nicPlan.entries
+        for (key, value) in nicPlan.volatile { record.config[key] = value }
+        do {
+            try await database.updateInstance(record)
+            try await launch(name, spec: spec, configPath: configPath, logs: logs)
+            try await networks.finishStart(nicPlan)
+        } catch {
+            await networks.abortStart(nicPlan)
+            throw error
+        }
+        record.config["volatile.last_state.power"] = "RUNNING"
+        record.config["volatile.idmap.current"] = idmap.volatileJSON
+        record.lastUsedAt = .now()
+        try await database.updateInstance(record)
+        events.lifecycle("instance-started", source: "/1.0/instances/\(name)", requestor: requestor)
+    }
+
+    /// Writes the container's `lxc.conf` and runs `lxd forkstart` until the container runs.
+    private func launch(_ name: String, spec: LXCConfigSpec, configPath: String, logs: String) async throws {
         var withHook = spec
         withHook.postStopHook = "\(executable) callhook \(paths.root) \(name) stop"
         let text = LXCConfig.render(withHook)
@@ -453,11 +473,6 @@ actor InstanceManager {
                     + (detail.isEmpty ? "" : ": \(detail)")
                     + "\nTry `lxc info --show-log \(name)` for more info")
         }
-        record.config["volatile.last_state.power"] = "RUNNING"
-        record.config["volatile.idmap.current"] = idmap.volatileJSON
-        record.lastUsedAt = .now()
-        try await database.updateInstance(record)
-        events.lifecycle("instance-started", source: "/1.0/instances/\(name)", requestor: requestor)
     }
 
     /// `environment.*` keys become the container's init environment.
@@ -514,10 +529,13 @@ actor InstanceManager {
             let stopped = try await lxc.shutdown(name, timeout: Int32(clamping: timeout < 0 ? -1 : timeout))
             if !stopped { throw LXDError.internalError("Failed shutting down instance: timed out waiting for it to stop") }
         }
+        for (key, value) in await networks.cleanupAfterStop(record, devices: try await expanded(record).devices) {
+            record.config[key] = value
+        }
         if !keepPowerState {
             record.config["volatile.last_state.power"] = "STOPPED"
-            try await database.updateInstance(record)
         }
+        try await database.updateInstance(record)
         events.lifecycle("instance-stopped", source: "/1.0/instances/\(name)", requestor: requestor)
         if record.ephemeral && !keepPowerState {
             // Deleted here rather than by the stop hook, so that the stop operation ends with it.
@@ -588,6 +606,7 @@ actor InstanceManager {
             Self.removeTree(logs)
         }
         try await database.deleteInstance(name: name)
+        await networks.refreshHosts()
         events.lifecycle("instance-deleted", source: "/1.0/instances/\(name)", requestor: requestor)
     }
 
@@ -612,6 +631,7 @@ actor InstanceManager {
         symlink(newVolume, paths.instanceLink(newName))
         _ = Glibc.rename(paths.instanceLogs(name), paths.instanceLogs(newName))
         try await database.renameInstance(from: name, to: newName)
+        await networks.refreshHosts()
         events.lifecycle(
             "instance-renamed", source: "/1.0/instances/\(newName)", context: ["old_name": .string(name)], requestor: requestor)
     }
@@ -649,14 +669,22 @@ actor InstanceManager {
         updated.description = put.description
         updated.ephemeral = put.ephemeral
         if !put.architecture.isEmpty { updated.architecture = put.architecture }
-        let newLimits = try InstanceLimits(config: try await expanded(updated).config)
+        let newExpanded = try await expanded(updated)
+        try await networks.validateNICs(newExpanded.devices, instance: name)
+        let newLimits = try InstanceLimits(config: newExpanded.config)
         if await status(name) == .running {
             // Limits apply live; a value the kernel refuses leaves the stored config unchanged.
             let oldLimits = try? InstanceLimits(config: try await expanded(record).config)
             try await applyLive(name, from: oldLimits, to: newLimits)
+            if let pid = await lxc.initPID(name) {
+                let changes = try await networks.applyLive(
+                    record, pid: pid, old: try await expanded(record).devices, new: newExpanded.devices)
+                for (key, value) in changes { updated.config[key] = value }
+            }
         }
         record = updated
         try await database.updateInstance(record)
+        await networks.refreshHosts()
         events.lifecycle("instance-updated", source: "/1.0/instances/\(name)", requestor: requestor)
     }
 
@@ -677,6 +705,13 @@ actor InstanceManager {
             current = await status(name)
         }
         guard current == .stopped else { return }
+        if let devices = try? await expanded(record).devices {
+            let changes = await networks.cleanupAfterStop(record, devices: devices)
+            if !changes.isEmpty {
+                for (key, value) in changes { record.config[key] = value }
+                try? await database.updateInstance(record)
+            }
+        }
         if record.ephemeral {
             do {
                 try await deleteLocked(name, requestor: nil)
