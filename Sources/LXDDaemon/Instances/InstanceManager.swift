@@ -98,7 +98,11 @@ actor InstanceManager {
     func state(_ name: String) async -> InstanceState {
         let status = await status(name)
         guard status != .stopped, let pid = await lxc.initPID(name) else { return InstanceState(status: .stopped) }
-        return await InstanceStateReader(lxc: lxc, name: name, pid: pid).read(status: status)
+        var state = await InstanceStateReader(lxc: lxc, name: name, pid: pid).read(status: status)
+        if let record = try? await database.instance(named: name), let devices = try? await expanded(record).devices {
+            for (interface, host) in await networks.hostNames(record, devices: devices) { state.network?[interface]?.hostName = host }
+        }
+        return state
     }
 
     // MARK: Creating

@@ -119,8 +119,8 @@ struct Dnsmasq: Sendable {
         }
         try String(pid).write(toFile: pidFile, atomically: true, encoding: .utf8)
         // dnsmasq refuses a bad setup (address in use, bad range) within milliseconds.
-        for _ in 0..<10 {
-            try? await Task.sleep(for: .milliseconds(50))
+        for _ in 0..<5 {
+            try? await Task.sleep(for: .milliseconds(40))
             if !Self.isAlive(pid) { break }
         }
         guard Self.isAlive(pid) else {

@@ -196,9 +196,19 @@ extension NetworkManager {
     /// or for a macvlan the interface inside), new ones are made and moved into the
     /// container's namespace under their name, then brought up. Returns volatile changes.
     func applyLive(_ instance: InstanceRecord, pid: Int32, old: Devices, new: Devices) async throws -> [String: String?] {
-        let oldNICs = Dictionary(NICDevice.nics(old), uniquingKeysWith: { first, _ in first })
+        var oldNICs = Dictionary(NICDevice.nics(old), uniquingKeysWith: { first, _ in first })
         let newNICs = Dictionary(NICDevice.nics(new), uniquingKeysWith: { first, _ in first })
         var changes: [String: String?] = [:]
+        // Only the limits changed: the NIC stays, its shaping is replaced (LXD's live update).
+        for (device, settings) in oldNICs.sorted(by: { $0.key < $1.key }) {
+            guard let updated = newNICs[device], updated != settings, Self.withoutLimits(updated) == Self.withoutLimits(settings),
+                let host = instance.config["volatile.\(device).host_name"], HostTool.linkExists(host)
+            else { continue }
+            let networks = try await database.networks()
+            let nic = try resolveForStart(device, updated, networks: networks)
+            try await Self.applyLimits(host: host, ingress: nic.limits.ingress, egress: nic.limits.egress)
+            oldNICs[device] = updated
+        }
         for (device, settings) in oldNICs.sorted(by: { $0.key < $1.key }) where newNICs[device] != settings {
             if let host = instance.config["volatile.\(device).host_name"], HostTool.linkExists(host) {
                 await removeLinks([host, Self.ifbName(for: host)])
@@ -235,5 +245,23 @@ extension NetworkManager {
         }
         for (key, value) in plan.volatile { changes[key] = .some(value) }
         return changes
+    }
+
+    /// Interface name inside → host-side veth, for the instance state's `host_name`.
+    func hostNames(_ instance: InstanceRecord, devices: Devices) async -> [String: String] {
+        let networks = (try? await database.networks()) ?? []
+        var names: [String: String] = [:]
+        for (device, settings) in NICDevice.nics(devices) {
+            guard let host = instance.config["volatile.\(device).host_name"],
+                let interface = settings["name"] ?? instance.config["volatile.\(device).name"],
+                (try? NICDevice.resolve(device, settings, networks: networks))?.nictype != "macvlan"
+            else { continue }
+            names[interface] = host
+        }
+        return names
+    }
+
+    static func withoutLimits(_ settings: [String: String]) -> [String: String] {
+        settings.filter { !$0.key.hasPrefix("limits.") }
     }
 }
