@@ -129,9 +129,9 @@ actor NetworkManager {
         defer { lock.unlock() }
         let old = try await record(name)
         guard let driver = await driver(for: old.type) else { throw LXDError.internalError("Unknown driver") }
+        try driver.validate(name: name, config: put.config)
         var config = put.config
         for (key, value) in config where value.isEmpty { config[key] = nil }
-        try driver.validate(name: name, config: config)
         // `auto` in an update picks a new subnet, as at create.
         if config["ipv4.address"] == "auto" || config["ipv6.address"] == "auto" {
             let taken = try await takenSubnets(excluding: name).map(\.subnet)

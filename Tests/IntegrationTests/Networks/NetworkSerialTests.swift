@@ -212,4 +212,47 @@ struct NetworkSerialTests {
             #expect(missing.stderr.contains("nope"))
         }
     }
+
+    /// Our `lxc network ...` prints what Debian's prints, and both manage a network the same way.
+    @Test func bothClientsAgreeOnNetworkCommands() async throws {
+        try await DaemonFixture.with(network: true) { f in
+            let pair = ClientPair(fixture: f)
+            let name = f.name("c")
+            try f.lxc(["launch", f.imageAlias, name]).check()
+            _ = try #require(try Self.ipv4(f, name))
+            for arguments in [
+                ["network", "list"], ["network", "list", "--format", "csv"], ["network", "list", "--format", "yaml"],
+                ["network", "show", "lxdbr0"], ["network", "get", "lxdbr0", "ipv4.nat"], ["network", "list-leases", "lxdbr0"],
+                ["network", "show", "nope"], ["network", "delete", "lxdbr0"], ["network", "create", "lxdbr0"],
+                ["network", "get", "lxdbr0", "dns.domain"], ["network", "unset", "lxdbr0", "nope"],
+            ] {
+                let (debian, ours) = try pair.run(arguments)
+                #expect(ours.stdout == debian.stdout, "\(arguments)")
+                #expect(ours.stderr == debian.stderr, "\(arguments)")
+                #expect(ours.status == debian.status, "\(arguments)")
+            }
+            // `info` (counters move between the two runs): the fixed part.
+            let (debian, ours) = try pair.run(["network", "info", "lxdbr0"])
+            #expect(ours.stdout.split(separator: "\n").prefix(6) == debian.stdout.split(separator: "\n").prefix(6))
+            #expect(ours.stdout.contains("Upper devices: veth"))
+            // Each client creates, sets, renames, attaches, detaches and deletes its own network.
+            for (client, net) in [(TestEnvironment.debianLXC, "swd0"), (f.ourLXC, "swo0")] {
+                try f.lxc(["network", "create", net, "ipv6.address=none"], client: client).check()
+                try f.lxc(["network", "set", net, "user.k=v", "dns.domain=example"], client: client).check()
+                #expect(try f.lxc(["network", "get", net, "dns.domain"], client: client).check().stdout == "example\n")
+                try f.lxc(["network", "unset", net, "user.k"], client: client).check()
+                #expect(try f.lxc(["network", "get", net, "user.k"], client: client).check().stdout == "")
+                try f.lxc(["network", "rename", net, net + "r"], client: client).check()
+                try f.lxc(["network", "attach", net + "r", name, "eth9", "eth9"], client: client).check()
+                #expect(try f.lxc(["exec", name, "--", "ip", "link", "show", "eth9"]).status == 0)
+                try f.lxc(["network", "detach", net + "r", name], client: client).check()
+                #expect(try f.lxc(["exec", name, "--", "ip", "link", "show", "eth9"]).status != 0)
+                let yaml = "config:\n  ipv4.address: 10.201.\(client == f.ourLXC ? 2 : 1).1/24\n  ipv6.address: none\ndescription: edited\n"
+                try f.lxc(["network", "edit", net + "r"], stdin: Data(yaml.utf8), client: client).check()
+                #expect(try f.get("/1.0/networks/\(net)r", as: Network.self).description == "edited")
+                try f.lxc(["network", "delete", net + "r"], client: client).check()
+                #expect(try f.inNamespace(["ip", "link", "show", net + "r"]).status != 0)
+            }
+        }
+    }
 }
