@@ -425,6 +425,8 @@ actor InstanceManager {
         for (key, value) in nicPlan.volatile { record.config[key] = value }
         do {
             try await database.updateInstance(record)
+            // dnsmasq learns the NICs' MACs (static leases, DNS names) before they ask.
+            if !nicPlan.entries.isEmpty { await networks.refreshHosts() }
             try await launch(name, spec: spec, configPath: configPath, logs: logs)
             try await networks.finishStart(nicPlan)
         } catch {
