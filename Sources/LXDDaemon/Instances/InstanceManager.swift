@@ -16,6 +16,8 @@ actor InstanceManager {
     let lxc: LXCRuntime
     let idmap: IdmapSet
     let logger: Logger
+    /// The managed networks and the host side of NICs.
+    let networks: NetworkManager
     /// Our own binary, re-executed as `lxd forkstart` / `lxd forkexec`.
     let executable: String
     let locks = KeyedAsyncLocks()
@@ -24,7 +26,11 @@ actor InstanceManager {
     /// Set while `lxd shutdown` stops everything: stops then keep `volatile.last_state.power`.
     private var isShuttingDown = false
 
-    init(paths: DaemonPaths, database: Database, events: EventHub, images: ImageStore, idmap: IdmapSet, logger: Logger) {
+    init(
+        paths: DaemonPaths, database: Database, events: EventHub, images: ImageStore, idmap: IdmapSet, logger: Logger,
+        networks: NetworkManager
+    ) {
+        self.networks = networks
         self.paths = paths
         self.database = database
         self.events = events
@@ -44,17 +50,7 @@ actor InstanceManager {
 
     /// Profiles in order, then the instance's own keys (LXD's precedence).
     func expanded(_ record: InstanceRecord) async throws -> (config: [String: String], devices: Devices) {
-        var config: [String: String] = [:]
-        var devices: Devices = [:]
-        for profile in try await database.profiles(named: record.profiles) {
-            config.merge(profile.put.config) { _, new in new }
-            devices.merge(profile.put.devices) { _, new in new }
-        }
-        config.merge(record.config) { _, new in new }
-        devices.merge(record.devices) { _, new in new }
-        // A `none` device masks the profile device of the same name.
-        devices = devices.filter { $0.value["type"] != "none" }
-        return (config, devices)
+        record.expanded(with: try await database.profiles(named: record.profiles))
     }
 
     func status(_ name: String) async -> StatusCode {
@@ -104,7 +100,11 @@ actor InstanceManager {
     func state(_ name: String) async -> InstanceState {
         let status = await status(name)
         guard status != .stopped, let pid = await lxc.initPID(name) else { return InstanceState(status: .stopped) }
-        return await InstanceStateReader(lxc: lxc, name: name, pid: pid).read(status: status)
+        var state = await InstanceStateReader(lxc: lxc, name: name, pid: pid).read(status: status)
+        if let record = try? await database.instance(named: name), let devices = try? await expanded(record).devices {
+            for (interface, host) in await networks.hostNames(record, devices: devices) { state.network?[interface]?.hostName = host }
+        }
+        return state
     }
 
     // MARK: Creating
@@ -136,6 +136,10 @@ actor InstanceManager {
         if let message = createValidationError(config: post.put.config, devices: post.put.devices) {
             // LXD reports invalid config through the failed operation (202 first).
             return { _ in throw LXDError.badRequest(message) }
+        }
+        if post.source.type != "copy" {
+            let draft = InstanceRecord(name: post.name, architecture: "", devices: post.put.devices, profiles: profiles, createdAt: .now())
+            try await networks.validateNICs(draft.expanded(with: found).devices, instance: post.name)
         }
         var image: ImageRecord?
         switch post.source.type {
@@ -430,6 +434,28 @@ actor InstanceManager {
         spec.security = LXCSecurity(
             isPrivileged: nextMap.isPrivileged, isNesting: ConfigBool.isTrue(expanded.config["security.nesting"] ?? ""),
             deviceRules: unixNodes.rules)
+        let nicPlan = try await networks.prepareStart(record, devices: expanded.devices)
+        spec.nics = nicPlan.entries
+        for (key, value) in nicPlan.volatile { record.config[key] = value }
+        do {
+            try await database.updateInstance(record)
+            // dnsmasq learns the NICs' MACs (static leases, DNS names) before they ask.
+            if !nicPlan.entries.isEmpty { await networks.refreshHosts() }
+            try await launch(name, spec: spec, configPath: configPath, logs: logs)
+            try await networks.finishStart(nicPlan)
+        } catch {
+            await networks.abortStart(nicPlan)
+            throw error
+        }
+        record.config["volatile.last_state.power"] = "RUNNING"
+        record.config["volatile.idmap.current"] = nextMap.volatileJSON
+        record.lastUsedAt = .now()
+        try await database.updateInstance(record)
+        events.lifecycle("instance-started", source: "/1.0/instances/\(name)", requestor: requestor)
+    }
+
+    /// Writes the container's `lxc.conf` and runs `lxd forkstart` until the container runs.
+    private func launch(_ name: String, spec: LXCConfigSpec, configPath: String, logs: String) async throws {
         var withHook = spec
         withHook.postStopHook = "\(executable) callhook \(paths.root) \(name) stop"
         let text = LXCConfig.render(withHook)
@@ -467,11 +493,6 @@ actor InstanceManager {
                     + (detail.isEmpty ? "" : ": \(detail)")
                     + "\nTry `lxc info --show-log \(name)` for more info")
         }
-        record.config["volatile.last_state.power"] = "RUNNING"
-        record.config["volatile.idmap.current"] = nextMap.volatileJSON
-        record.lastUsedAt = .now()
-        try await database.updateInstance(record)
-        events.lifecycle("instance-started", source: "/1.0/instances/\(name)", requestor: requestor)
     }
 
     /// `environment.*` keys become the container's init environment.
@@ -530,10 +551,13 @@ actor InstanceManager {
             let stopped = try await lxc.shutdown(name, timeout: Int32(clamping: timeout < 0 ? -1 : timeout))
             if !stopped { throw LXDError.internalError("Failed shutting down instance: timed out waiting for it to stop") }
         }
+        for (key, value) in await networks.cleanupAfterStop(record, devices: try await expanded(record).devices) {
+            record.config[key] = value
+        }
         if !keepPowerState {
             record.config["volatile.last_state.power"] = "STOPPED"
-            try await database.updateInstance(record)
         }
+        try await database.updateInstance(record)
         events.lifecycle("instance-stopped", source: "/1.0/instances/\(name)", requestor: requestor)
         if record.ephemeral && !keepPowerState {
             // Deleted here rather than by the stop hook, so that the stop operation ends with it.
@@ -606,6 +630,7 @@ actor InstanceManager {
             Self.removeTree(devicesFolder)
         }
         try await database.deleteInstance(name: name)
+        await networks.refreshHosts()
         events.lifecycle("instance-deleted", source: "/1.0/instances/\(name)", requestor: requestor)
     }
 
@@ -630,6 +655,7 @@ actor InstanceManager {
         symlink(newVolume, paths.instanceLink(newName))
         _ = Glibc.rename(paths.instanceLogs(name), paths.instanceLogs(newName))
         try await database.renameInstance(from: name, to: newName)
+        await networks.refreshHosts()
         events.lifecycle(
             "instance-renamed", source: "/1.0/instances/\(newName)", context: ["old_name": .string(name)], requestor: requestor)
     }
@@ -653,14 +679,22 @@ actor InstanceManager {
         updated.ephemeral = put.ephemeral
         if !put.architecture.isEmpty { updated.architecture = put.architecture }
         try await validateUpdate(from: record, to: &updated)
+        let newExpanded = try await expanded(updated)
+        try await networks.validateNICs(newExpanded.devices, instance: name)
         let limits = try await cgroupSettings(old: record, new: updated)
         if await status(name) == .running {
             try await hotplugDevices(name, old: try await expanded(record).devices, new: try await expanded(updated).devices)
             // Limits apply live; a value the kernel refuses leaves the stored config unchanged.
             try await applyCgroupChanges(name, from: limits.old, to: limits.new)
+            if let pid = await lxc.initPID(name) {
+                let changes = try await networks.applyLive(
+                    record, pid: pid, old: try await expanded(record).devices, new: newExpanded.devices)
+                for (key, value) in changes { updated.config[key] = value }
+            }
         }
         record = updated
         try await database.updateInstance(record)
+        await networks.refreshHosts()
         events.lifecycle("instance-updated", source: "/1.0/instances/\(name)", requestor: requestor)
     }
 
@@ -681,6 +715,13 @@ actor InstanceManager {
             current = await status(name)
         }
         guard current == .stopped else { return }
+        if let devices = try? await expanded(record).devices {
+            let changes = await networks.cleanupAfterStop(record, devices: devices)
+            if !changes.isEmpty {
+                for (key, value) in changes { record.config[key] = value }
+                try? await database.updateInstance(record)
+            }
+        }
         if record.ephemeral {
             do {
                 try await deleteLocked(name, requestor: nil)
