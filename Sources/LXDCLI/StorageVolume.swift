@@ -51,8 +51,6 @@ struct VolumeReference {
     }
 }
 
-private let targetFlag = Flag("target", .string, usage: "Cluster member name")
-
 /// `<pool> <volume>...`: the server and pool from the first argument.
 private func poolArgument(_ ctx: CLIContext, _ args: ParsedArguments) throws -> (LXDServer, String) {
     let (server, pool) = try ctx.resolve(args.positional[0])

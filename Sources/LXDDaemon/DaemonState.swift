@@ -10,6 +10,7 @@ struct DaemonState: Sendable {
     let operations: OperationRegistry
     let images: ImageStore
     let instances: InstanceManager
+    let networks: NetworkManager
     let host: HostInfo
     let logger: Logger
     /// The pools (owned by the instance manager, which makes every instance volume through them).

@@ -12,6 +12,7 @@ enum Endpoints {
         let profiles = ProfilesAPI(state: state)
         let pools = StoragePoolsAPI(state: state)
         let volumes = StorageVolumesAPI(state: state)
+        let networks = NetworksAPI(state: state)
         let internalAPI = InternalAPI(state: state)
 
         var endpoints: [Endpoint] = [
@@ -46,6 +47,7 @@ enum Endpoints {
             Endpoint("/1.0/storage-pools/{name}/resources", get: Action(pools.poolResourcesGet)),
         ]
         endpoints += StorageVolumesAPI.endpoints(volumes)
+        endpoints += networks.endpoints
         // Instances answer on both the current and the legacy (pre-`instances` extension) paths.
         for collection in ["instances", "containers"] {
             let base = "/1.0/\(collection)"

@@ -4,7 +4,7 @@ import LXDHTTP
 import YAML
 
 /// `lxd init`: interactive questions, `--auto`, `--preseed` (YAML on stdin) and `--dump`; a client
-/// of the daemon's own API, as in LXD.
+/// of the daemon's own API, as in LXD (the network part of `--auto` is in `DaemonInit+Network`).
 enum DaemonInit {
     struct Options {
         var auto = false
@@ -75,6 +75,8 @@ enum DaemonInit {
                 try apply(client, try InitConfig.parse(String(decoding: input, as: UTF8.self)))
             } else if options.auto {
                 try apply(client, try auto(client, paths, options))
+                // As LXD: a `lxdbr0` bridge and an `eth0` NIC on it, unless a managed bridge exists.
+                try autoNetwork(client)
             } else {
                 let setup = try InitQuestions(client: client, paths: paths, asker: InitAsker()).ask()
                 try apply(client, setup)
@@ -131,12 +133,9 @@ enum DaemonInit {
             let _: JSONValue = try call(client, "PATCH", "/1.0", body: ["config": setup.config])
         }
         for network in setup.networks {
-            do {
-                let body: JSONValue = .object(["name": .string(network.name), "config": .object(network.config.mapValues { .string($0) })])
-                let _: JSONValue = try call(client, "POST", "/1.0/networks", body: body)
-            } catch let error as LXDError where error.status == .notFound || error.status == .notImplemented {
-                throw LXDError.notImplemented("Failed to create network \"\(network.name)\": networks are not supported by this server yet")
-            }
+            let post = NetworksPost(
+                name: network.name, type: network.type, put: NetworkPut(config: network.config, description: network.description))
+            let _: JSONValue = try call(client, "POST", "/1.0/networks", body: post)
         }
         for pool in setup.pools {
             let _: JSONValue = try call(
@@ -167,8 +166,12 @@ enum DaemonInit {
         let config = (try call(client, "GET", "/1.0") as ServerConfigOnly).config
         let pools: [StoragePool] = try call(client, "GET", "/1.0/storage-pools?recursion=1")
         let profiles: [Profile] = try call(client, "GET", "/1.0/profiles?recursion=1")
+        let networks: [Network] = try call(client, "GET", "/1.0/networks?recursion=1")
         let current = InitConfig(
-            config: config, networks: [],
+            config: config,
+            networks: networks.filter(\.managed).map {
+                InitConfig.Network(name: $0.name, type: $0.type, description: $0.description, config: $0.config)
+            },
             pools: pools.map { InitConfig.Pool(name: $0.name, driver: $0.driver, config: $0.config, description: $0.description) },
             profiles: profiles.map {
                 InitConfig.Profile(name: $0.name, description: $0.description, config: $0.config, devices: $0.devices)

@@ -16,6 +16,8 @@ struct InitConfig {
 
     struct Network {
         var name: String
+        var type = "bridge"
+        var description = ""
         var config: [String: String]
     }
 
@@ -41,8 +43,9 @@ struct InitConfig {
         }
         let networkNodes: [YAMLNode] = networks.map { network in
             .mapping([
-                (key: "config", value: strings(network.config)), (key: "description", value: .string("")),
-                (key: "name", value: .string(network.name)), (key: "type", value: .string("")), (key: "project", value: .string("default")),
+                (key: "config", value: strings(network.config)), (key: "description", value: .string(network.description)),
+                (key: "name", value: .string(network.name)), (key: "type", value: .string(network.type)),
+                (key: "project", value: .string("default")),
             ])
         }
         let poolNodes: [YAMLNode] = pools.map { pool in
@@ -87,7 +90,10 @@ struct InitConfig {
         result.config = strings(root["config"])
         for node in root["networks"]?.array ?? [] {
             guard let name = node["name"]?.string else { throw LXDError.badRequest("Invalid preseed: a network needs a name") }
-            result.networks.append(Network(name: name, config: strings(node["config"])))
+            result.networks.append(
+                Network(
+                    name: name, type: node["type"]?.string ?? "bridge", description: node["description"]?.string ?? "",
+                    config: strings(node["config"])))
         }
         for node in root["storage_pools"]?.array ?? [] {
             guard let name = node["name"]?.string, let driver = node["driver"]?.string else {

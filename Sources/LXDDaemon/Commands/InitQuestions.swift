@@ -85,15 +85,10 @@ struct InitQuestions {
         return pool
     }
 
-    /// The bridge questions when the server has networks; until then, a clear refusal instead of
-    /// pretending, and the existing-bridge question.
+    /// A new bridge (its name and addresses) and an `eth0` NIC on it in the default profile, or
+    /// an existing bridge or host interface as the NIC's parent.
     private func askNetwork(_ setup: inout InitConfig, _ profile: inout InitConfig.Profile) throws {
         if try asker.askBool("Would you like to create a new local network bridge? (yes/no) [default=yes]: ", default: true) {
-            let networks = try? client.request("GET", "/1.0/networks")
-            guard networks?.status == 200 else {
-                print("Networks are not supported by this server yet: no bridge is created, and instances get no network device.\n")
-                return
-            }
             let name = try asker.askString("What should the new bridge be called? [default=lxdbr0]: ", default: "lxdbr0")
             let cidr: (String) -> String? = { text in
                 text == "auto" || text == "none" || text.contains("/") ? nil : "Not a CIDR subnet, \"auto\" or \"none\""

@@ -317,7 +317,7 @@ extension StorageManager {
         }
     }
 
-    /// Disk devices on custom volumes get the volume's mounted path as their `source`.
+    /// Disk devices on custom volumes become bind mounts of the volume's mounted path.
     func resolveDiskDevices(_ devices: Devices) async throws -> Devices {
         var resolved = devices
         for (name, device) in devices where device["type"] == "disk" && device["path"] != "/" {
@@ -326,6 +326,8 @@ extension StorageManager {
                 throw LXDError.badRequest("Failed start validation for device \"\(name)\": Storage volume \"\(source)\" not found")
             }
             resolved[name]?["source"] = try await driver(pool).mountVolume(Volume(.custom, source, config: record.config))
+            // Now a host folder: mounted (and hot-plugged) like any other disk.
+            resolved[name]?["pool"] = nil
         }
         return resolved
     }

@@ -120,7 +120,9 @@ struct BtrfsStorageSerialTests {
         let mount = try StorageTools.scratchBtrfs(in: folder, size: "2G")
         chmod(folder, 0o711)
         chmod(mount, 0o711)
-        try await DaemonFixture.with(parent: mount) { f in
+        try await DaemonFixture.with(withImage: false, network: true, parent: mount, initialize: false) { f in
+            try runCommand(f.lxd, ["init", "--auto"], environment: f.environment).check()
+            try f.lxc(["image", "import", try TestImage.busybox(), "--alias", f.imageAlias]).check()
             #expect(
                 try f.lxc(["storage", "list", "--format", "csv"]).check().stdout.hasPrefix(
                     "default,btrfs,\(f.directory)/storage-pools/default,"))
