@@ -63,6 +63,7 @@ public final class Daemon: Sendable {
             self.ready.store(true, ordering: .releasing)
             logger.info("Daemon started")
         }
+        Task { await SnapshotScheduler(instances: state.instances, database: state.database, logger: logger).run() }
         exitSignal.wait()
         server.stop()
         // Let in-flight responses (the answer to `lxd shutdown` itself) reach their clients.

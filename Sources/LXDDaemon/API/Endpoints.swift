@@ -65,7 +65,8 @@ enum Endpoints {
                     base + "/{name}/snapshots", get: Action(instances.instanceSnapshotsGet), post: Action(instances.instanceSnapshotsPost)),
                 Endpoint(
                     base + "/{name}/snapshots/{snapshot}", get: Action(instances.instanceSnapshotGet),
-                    post: Action(instances.instanceSnapshotPost), delete: Action(instances.instanceSnapshotDelete)),
+                    put: Action(instances.instanceSnapshotPut), post: Action(instances.instanceSnapshotPost),
+                    patch: Action(instances.instanceSnapshotPut), delete: Action(instances.instanceSnapshotDelete)),
             ]
         }
         return endpoints

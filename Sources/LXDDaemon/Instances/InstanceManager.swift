@@ -47,6 +47,8 @@ actor InstanceManager {
     // MARK: Reading
 
     func record(_ name: String) async throws -> InstanceRecord {
+        // `c1/snap0` on an instance endpoint (files, state, exec...): a snapshot is not an instance.
+        if name.contains("/") { throw LXDError.badRequest("Invalid instance name") }
         guard let record = try await database.instance(named: name) else { throw LXDError.notFound("Instance not found") }
         return record
     }
