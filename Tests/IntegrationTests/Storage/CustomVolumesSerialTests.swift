@@ -70,6 +70,23 @@ struct CustomVolumesSerialTests {
         }
     }
 
+    /// Attached to a running container, the volume is mounted at once; detached, it goes.
+    @Test func attachAndDetachWhileRunning() async throws {
+        try await DaemonFixture.with(client: TestEnvironment.ourLXC) { f in
+            let volume = f.name("hot")
+            try f.lxc(["storage", "volume", "create", "default", volume]).check()
+            let name = f.name("c")
+            try f.lxc(["launch", f.imageAlias, name]).check()
+            try f.lxc(["storage", "volume", "attach", "default", volume, name, "/mnt/hot"]).check()
+            try f.lxc(["exec", name, "--", "sh", "-c", "echo live > /mnt/hot/file"]).check()
+            #expect(
+                try String(contentsOfFile: "\(f.directory)/storage-pools/default/custom/default_\(volume)/file", encoding: .utf8)
+                    == "live\n")
+            try f.lxc(["storage", "volume", "detach", "default", volume, name]).check()
+            #expect(try f.lxc(["exec", name, "--", "test", "-e", "/mnt/hot/file"]).status == 1)
+        }
+    }
+
     @Test func badVolumeInputGetsLXDErrors() async throws {
         try await DaemonFixture.with(withImage: false) { f in
             try f.lxc(["storage", "volume", "create", "default", "v"]).check()
