@@ -1,8 +1,8 @@
 import LXDCore
 import SQLite
 
-/// The database schema as an ordered list of migrations; a database records the last one it
-/// applied in `PRAGMA user_version`. Never edit a released migration: append a new one.
+/// The database schema as an ordered list of migrations; a database records each one it
+/// applied in `schema_migrations`. Never edit a released migration: append a new one.
 enum Schema {
     static let migrations: [Migration] = [
         Migration(
