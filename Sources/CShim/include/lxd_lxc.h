@@ -31,6 +31,9 @@
 ///       Exit code: the command's exit code; 128+N when it was killed by signal N; 127 when
 ///       the command was not found (ENOENT/ENOTDIR), 126 when it could not be executed
 ///       (EACCES, ENOEXEC, ...), as a shell does; 1 when the attach failed.
+///
+///   lxd forkfile OP running|stopped UIDBASE GIDBASE RANGE PATH [ARGS...]
+///       One file operation in the container's own view: see lxd_forkfile.h.
 int lxd_fork_dispatch(int argc, char **argv);
 
 // Flat wrappers over liblxc's struct-of-function-pointers (go-lxc style). The handle is opaque
