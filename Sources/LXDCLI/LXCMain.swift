@@ -127,7 +127,7 @@ struct RootCommand: LXCCommand {
             DeleteCommand(),
             ExecCommand(),
             UnimplementedCommand("export", "Export instance backups"),
-            UnimplementedCommand("file", "Manage files in instances"),
+            FileCommand(),
             HelpCommand(),
             ImageCommand(),
             UnimplementedCommand("import", "Import instance backups"),
