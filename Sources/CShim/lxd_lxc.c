@@ -85,6 +85,32 @@ int lxd_lxc_init_pidfd(struct lxc_container *c) {
     return fd;
 }
 
+int lxd_lxc_console_getfd(struct lxc_container *c, int ttynum, int *ptxfd) {
+    int tty = ttynum;
+    *ptxfd = -1;
+    int fd = c->console_getfd(c, &tty, ptxfd);
+    if (fd < 0)
+        return errno > 0 ? -errno : -EBUSY;
+    // liblxc receives both without close-on-exec on some paths: no child may inherit them.
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+    if (*ptxfd >= 0)
+        fcntl(*ptxfd, F_SETFD, FD_CLOEXEC);
+    return fd;
+}
+
+int lxd_lxc_console_log(struct lxc_container *c, bool clear, bool read, char **data, size_t *length) {
+    uint64_t read_max = 0;
+    struct lxc_console_log log = {.clear = clear, .read = read, .read_max = &read_max, .data = NULL};
+    *data = NULL;
+    *length = 0;
+    int ret = c->console_log(c, &log);
+    if (ret < 0)
+        return ret;
+    *data = log.data;
+    *length = (size_t)read_max;
+    return 0;
+}
+
 const char *lxd_lxc_error_string(struct lxc_container *c) { return c->error_string; }
 
 int lxd_lxc_error_num(struct lxc_container *c) { return c->error_num; }

@@ -122,7 +122,7 @@ struct RootCommand: LXCCommand {
             UnimplementedCommand("alias", "Manage command aliases"),
             UnimplementedCommand("cluster", "Manage cluster members"),
             UnimplementedCommand("config", "Manage instance and server configuration options"),
-            UnimplementedCommand("console", "Attach to instance consoles"),
+            ConsoleCommand(),
             UnimplementedCommand("copy", "Copy instances within or in between LXD servers"),
             DeleteCommand(),
             ExecCommand(),

@@ -10,6 +10,7 @@ enum Endpoints {
         let aliases = ImageAliasesAPI(state: state)
         let instances = InstancesAPI(state: state)
         let files = InstanceFilesAPI(state: state)
+        let console = InstanceConsoleAPI(state: state)
         let profiles = ProfilesAPI(state: state)
         let pools = StoragePoolsAPI(state: state)
         let internalAPI = InternalAPI(state: state)
@@ -56,6 +57,9 @@ enum Endpoints {
                 Endpoint(
                     base + "/{name}/files", get: Action(files.instanceFileGet), post: Action(files.instanceFilePost, streamsBody: true),
                     delete: Action(files.instanceFileDelete), head: Action(files.instanceFileHead)),
+                Endpoint(
+                    base + "/{name}/console", get: Action(console.instanceConsoleLogGet), post: Action(console.instanceConsolePost),
+                    delete: Action(console.instanceConsoleLogDelete)),
                 Endpoint(base + "/{name}/logs", get: Action(instances.instanceLogsGet)),
                 Endpoint(base + "/{name}/logs/{file}", get: Action(instances.instanceLogGet)),
                 Endpoint(
