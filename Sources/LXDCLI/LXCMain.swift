@@ -154,7 +154,7 @@ struct RootCommand: LXCCommand {
             InitCommand(launch: false).hidden(),
             UnimplementedCommand("manpage", "Generate manpages for all commands").hidden(),
             MonitorCommand().hidden(),
-            UnimplementedCommand("query", "Send a raw query to LXD").hidden(),
+            QueryCommand().hidden(),
             ActionCommand(.pause).hidden(),
         ]
     }
