@@ -2,6 +2,7 @@
 // exec'd `lxd` before any Swift thread exists, so they are plain C from start to exit.
 #include "lxd_lxc.h"
 #include "lxd_forkfile.h"
+#include "lxd_mount.h"
 #include "lxd_os.h"
 
 #include <lxc/attach_options.h>
@@ -338,5 +339,7 @@ int lxd_fork_dispatch(int argc, char **argv) {
         exit(forkexec(argc, argv));
     if (strcmp(argv[1], "forkfile") == 0)
         exit(lxd_forkfile_main(argc, argv));
+    if (strcmp(argv[1], "forkmount") == 0)
+        exit(lxd_forkmount(argc, argv));
     return -1;
 }

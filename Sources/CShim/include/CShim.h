@@ -9,5 +9,6 @@
 #include "lxd_ssl.h"
 #include "lxd_fs.h"
 #include "lxd_forkfile.h"
+#include "lxd_mount.h"
 
 #endif

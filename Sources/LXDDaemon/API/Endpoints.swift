@@ -13,6 +13,7 @@ enum Endpoints {
         let console = InstanceConsoleAPI(state: state)
         let profiles = ProfilesAPI(state: state)
         let pools = StoragePoolsAPI(state: state)
+        let networks = NetworksAPI(state: state)
         let internalAPI = InternalAPI(state: state)
 
         var endpoints: [Endpoint] = [
@@ -43,6 +44,7 @@ enum Endpoints {
             Endpoint("/1.0/storage-pools", get: Action(pools.poolsGet), post: Action(pools.poolsPost)),
             Endpoint("/1.0/storage-pools/{name}", get: Action(pools.poolGet), delete: Action(pools.poolDelete)),
         ]
+        endpoints += networks.endpoints
         // Instances answer on both the current and the legacy (pre-`instances` extension) paths.
         for collection in ["instances", "containers"] {
             let base = "/1.0/\(collection)"
@@ -66,7 +68,8 @@ enum Endpoints {
                     base + "/{name}/snapshots", get: Action(instances.instanceSnapshotsGet), post: Action(instances.instanceSnapshotsPost)),
                 Endpoint(
                     base + "/{name}/snapshots/{snapshot}", get: Action(instances.instanceSnapshotGet),
-                    post: Action(instances.instanceSnapshotPost), delete: Action(instances.instanceSnapshotDelete)),
+                    put: Action(instances.instanceSnapshotPut), post: Action(instances.instanceSnapshotPost),
+                    patch: Action(instances.instanceSnapshotPut), delete: Action(instances.instanceSnapshotDelete)),
             ]
         }
         return endpoints
