@@ -198,14 +198,14 @@ static bool parse_long(const char *s, long min, long max, long *out) {
 
 // push PATH TYPE UID GID MODE WRITE [TARGET]: LXD's rules. Ownership and mode apply only to
 // what this call creates; ids must exist in the container (checked before anything is made).
-static int op_push(int rootfd, const char *path, char **args, int nargs, unsigned long range) {
+static int op_push(int rootfd, const char *path, char **args, int nargs, bool ids_mapped) {
     long uid, gid, mode;
     if (nargs < 5 || !parse_long(args[1], -1, UINT32_MAX - 1, &uid) || !parse_long(args[2], -1, UINT32_MAX - 1, &gid) ||
         !parse_long(args[3], -1, 07777, &mode))
         return fail(EINVAL, "usage");
     const char *type = args[0];
     bool append = strcmp(args[4], "append") == 0;
-    bool bad_ids = (uid >= 0 && (unsigned long)uid >= range) || (gid >= 0 && (unsigned long)gid >= range);
+    bool bad_ids = !ids_mapped;
 
     struct stat st;
     int probe = lxd_fs_open_in_root(rootfd, path, O_PATH, 0);
@@ -318,35 +318,44 @@ static int become_root(void) {
     return 0;
 }
 
-static int run_op(int rootfd, const char *op, const char *path, char **args, int nargs, unsigned long range) {
+static int run_op(int rootfd, const char *op, const char *path, char **args, int nargs, bool ids_mapped) {
     umask(0);
     if (strcmp(op, "stat") == 0)
         return op_stat(rootfd, path, false);
     if (strcmp(op, "get") == 0)
         return op_stat(rootfd, path, true);
     if (strcmp(op, "push") == 0)
-        return op_push(rootfd, path, args, nargs, range);
+        return op_push(rootfd, path, args, nargs, ids_mapped);
     if (strcmp(op, "delete") == 0)
         return op_delete(rootfd, path);
     return fail(EINVAL, "usage");
 }
 
-static bool write_map(pid_t pid, const char *file, unsigned long base, unsigned long range) {
-    char path[64], line[96];
+// `map` is "NSID HOSTID RANGE" entries separated by commas; written as one line each.
+static bool write_map(pid_t pid, const char *file, const char *map) {
+    char path[64], text[4096];
     snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-    int len = snprintf(line, sizeof(line), "0 %lu %lu\n", base, range);
+    size_t len = strlen(map);
+    if (len + 2 > sizeof(text))
+        return false;
+    for (size_t i = 0; i < len; i++)
+        text[i] = map[i] == ',' ? '\n' : map[i];
+    text[len] = '\n';
     int fd = open(path, O_WRONLY | O_CLOEXEC);
     if (fd < 0)
         return false;
-    bool ok = write(fd, line, (size_t)len) == len;
+    bool ok = write(fd, text, len + 1) == (ssize_t)(len + 1);
     close(fd);
     return ok;
 }
 
-// A child in a new user namespace mapping 0..range to the container's host ids runs the
-// operation against the rootfs fd; this process writes the maps and passes on its exit code.
-static int run_stopped(const char *op, const char *path, char **args, int nargs, unsigned long uid_base,
-                       unsigned long gid_base, unsigned long range) {
+// A child in a new user namespace holding the container's map runs the operation against the
+// rootfs fd; this process writes the maps and passes on its exit code. A privileged container
+// ("-": no map) is worked on as it is, by this process.
+static int run_stopped(const char *op, const char *path, char **args, int nargs, const char *uid_map, const char *gid_map,
+                       bool ids_mapped) {
+    if (strcmp(uid_map, "-") == 0 && strcmp(gid_map, "-") == 0)
+        return run_op(TARGET_FD, op, path, args, nargs, ids_mapped);
     int ready[2], mapped[2];
     if (lxd_os_pipe_cloexec(ready) != 0 || lxd_os_pipe_cloexec(mapped) != 0)
         return fail(errno, "pipe");
@@ -367,7 +376,7 @@ static int run_stopped(const char *op, const char *path, char **args, int nargs,
         int err = become_root();
         if (err != 0)
             _exit(fail(-err, "setuid"));
-        _exit(run_op(TARGET_FD, op, path, args, nargs, range));
+        _exit(run_op(TARGET_FD, op, path, args, nargs, ids_mapped));
     }
     close(ready[1]);
     close(mapped[0]);
@@ -376,7 +385,7 @@ static int run_stopped(const char *op, const char *path, char **args, int nargs,
     do {
         n = read(ready[0], &byte, 1);
     } while (n < 0 && errno == EINTR);
-    bool ok = n == 1 && write_map(pid, "uid_map", uid_base, range) && write_map(pid, "gid_map", gid_base, range);
+    bool ok = n == 1 && write_map(pid, "uid_map", uid_map) && write_map(pid, "gid_map", gid_map);
     if (n == 1 && !ok)
         fail(errno, "idmap");
     byte = ok ? 1 : 0;
@@ -389,31 +398,30 @@ static int run_stopped(const char *op, const char *path, char **args, int nargs,
     return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
-static int run_running(const char *op, const char *path, char **args, int nargs, unsigned long range) {
-    if (setns(TARGET_FD, CLONE_NEWUSER | CLONE_NEWNS) != 0)
+// A privileged container shares our user namespace (joining it again is EINVAL): only its
+// mounts are entered then, and we already are its root.
+static int run_running(const char *op, const char *path, char **args, int nargs, bool privileged, bool ids_mapped) {
+    if (setns(TARGET_FD, privileged ? CLONE_NEWNS : CLONE_NEWUSER | CLONE_NEWNS) != 0)
         return fail(errno, "setns");
-    int err = become_root();
+    int err = privileged ? 0 : become_root();
     if (err != 0)
         return fail(-err, "setuid");
     int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0)
         return fail(errno, "open");
-    return run_op(rootfd, op, path, args, nargs, range);
+    return run_op(rootfd, op, path, args, nargs, ids_mapped);
 }
 
 int lxd_forkfile_main(int argc, char **argv) {
-    // lxd forkfile OP running|stopped UIDBASE GIDBASE RANGE PATH [ARGS...]
+    // lxd forkfile OP running|stopped UIDMAP GIDMAP IDSOK PATH [ARGS...]
     if (argc < 8 || fcntl(REPLY_FD, F_GETFD) < 0 || fcntl(TARGET_FD, F_GETFD) < 0) {
-        fprintf(stderr, "Usage: lxd forkfile stat|get|push|delete running|stopped UIDBASE GIDBASE RANGE PATH [ARGS...]\n"
+        fprintf(stderr, "Usage: lxd forkfile stat|get|push|delete running|stopped UIDMAP GIDMAP IDSOK PATH [ARGS...]\n"
                         "  (fd 3: reply socket, fd 4: the container's init pidfd, or its rootfs directory)\n");
         return 1;
     }
     lxd_os_close_range_from(TARGET_FD + 1);
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    long uid_base, gid_base, range;
-    if (!parse_long(argv[4], 0, UINT32_MAX, &uid_base) || !parse_long(argv[5], 0, UINT32_MAX, &gid_base) ||
-        !parse_long(argv[6], 1, UINT32_MAX, &range))
-        return fail(EINVAL, "usage");
+    bool ids_mapped = strcmp(argv[6], "1") == 0;
     const char *op = argv[2];
     const char *path = argv[7];
     if (path[0] != '/')
@@ -421,9 +429,9 @@ int lxd_forkfile_main(int argc, char **argv) {
     char **args = argv + 8;
     int nargs = argc - 8;
     if (strcmp(argv[3], "running") == 0)
-        return run_running(op, path, args, nargs, (unsigned long)range);
+        return run_running(op, path, args, nargs, strcmp(argv[4], "-") == 0, ids_mapped);
     if (strcmp(argv[3], "stopped") == 0)
-        return run_stopped(op, path, args, nargs, (unsigned long)uid_base, (unsigned long)gid_base, (unsigned long)range);
+        return run_stopped(op, path, args, nargs, argv[4], argv[5], ids_mapped);
     return fail(EINVAL, "usage");
 }
 

@@ -3,10 +3,13 @@
 
 #include <stddef.h>
 
-/// `lxd forkfile OP running|stopped UIDBASE GIDBASE RANGE PATH [ARGS...]`: one file operation in
+/// `lxd forkfile OP running|stopped UIDMAP GIDMAP IDSOK PATH [ARGS...]`: one file operation in
 /// a container's own view (see lxd_forkfile.c). fd 3 is a unix stream socket for the reply; fd 4
-/// is the running container's init pidfd, or the stopped container's rootfs (an O_PATH
-/// directory fd). Every other fd is closed first. PATH is absolute, in the container.
+/// is the running container's init pidfd, or the stopped container's rootfs (a directory fd).
+/// Every other fd is closed first. PATH is absolute, in the container. UIDMAP/GIDMAP: the stopped
+/// container's map, "NSID HOSTID RANGE" entries joined with commas, or "-" for a privileged one
+/// (when running, only "-" or not matters: a privileged container's user namespace is ours). IDSOK: "1" when the ids a push asks for are mapped in the container;
+/// otherwise a push that would create something fails with EINVAL (chown) before creating it.
 ///
 /// OP: `stat PATH` (lstat), `get PATH` (as stat, plus a read fd for a regular file),
 /// `push PATH file|directory|symlink UID GID MODE overwrite|append [TARGET]` (-1 keeps an id or

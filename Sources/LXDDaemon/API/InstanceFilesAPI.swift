@@ -115,8 +115,9 @@ struct InstanceFilesAPI: Sendable {
         var write = "overwrite"
 
         init(_ headers: HTTPHeaders) {
-            uid = headers["X-LXD-uid"].flatMap { Int64($0) } ?? -1
-            gid = headers["X-LXD-gid"].flatMap { Int64($0) } ?? -1
+            // Any negative id means "keep", as LXD only applies ids >= 0.
+            uid = max(-1, headers["X-LXD-uid"].flatMap { Int64($0) } ?? -1)
+            gid = max(-1, headers["X-LXD-gid"].flatMap { Int64($0) } ?? -1)
             if let raw = headers["X-LXD-mode"], Int(raw) != nil, let value = Self.parseGoInteger(raw) {
                 mode = value & 0o777
             }
@@ -164,7 +165,8 @@ struct InstanceFilesAPI: Sendable {
             arguments.append(target)
             errorExtra = target
         }
-        let reply = try await instances.fileOperation(name, "push", path: path, arguments: arguments, errorExtra: errorExtra)
+        let reply = try await instances.fileOperation(
+            name, "push", path: path, arguments: arguments, owner: (push.uid, push.gid), errorExtra: errorExtra)
         if push.type == "file" {
             guard let file = reply.file else { throw LXDError.internalError("Failed opening \"\(path)\": no descriptor") }
             let connection = request.connection

@@ -96,25 +96,34 @@ struct ForkFileReply: Sendable {
 /// or a stopped one (its rootfs), and collects the reply.
 struct ForkFile: Sendable {
     enum Target: Sendable {
-        case running(pid: Int32)
-        case stopped(rootfs: String)
+        /// The init's pid and the map the container runs with.
+        case running(pid: Int32, idmap: ContainerIdmap)
+        /// The rootfs and the map its ids are written in.
+        case stopped(rootfs: String, idmap: ContainerIdmap)
     }
 
     let executable: String
-    let idmap: IdmapSet
 
-    func run(_ operation: String, path: String, arguments: [String] = [], target: Target, errorExtra: String = "") async throws
-        -> ForkFileReply
-    {
+    /// `/proc/PID/uid_map` lines joined with commas ("-" for no user namespace).
+    static func mapArgument(_ idmap: ContainerIdmap, isUID: Bool) -> String {
+        guard !idmap.isPrivileged else { return "-" }
+        var seen: Set<String> = []
+        let lines = idmap.entries.filter { isUID ? $0.isUID : $0.isGID }.map { "\($0.nsID) \($0.hostID) \($0.range)" }
+        return lines.filter { seen.insert($0).inserted }.joined(separator: ",")
+    }
+
+    func run(
+        _ operation: String, path: String, arguments: [String] = [], target: Target, idsMapped: Bool = true, errorExtra: String = ""
+    ) async throws -> ForkFileReply {
         guard !path.utf8.contains(0), !arguments.contains(where: { $0.utf8.contains(0) }) else {
             throw LXDError.badRequest("Invalid path \(path)")
         }
         let targetFD: Int32
         switch target {
-        case .running(let pid):
+        case .running(let pid, _):
             targetFD = lxd_os_pidfd_open(pid)
             guard targetFD >= 0 else { throw LXDError.internalError("Failed opening the instance's init: \(Errno(rawValue: -targetFD))") }
-        case .stopped(let rootfs):
+        case .stopped(let rootfs, _):
             targetFD = open(rootfs, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
             guard targetFD >= 0 else { throw LXDError.internalError("Failed opening the instance's rootfs: \(Errno.current)") }
         }
@@ -123,12 +132,13 @@ struct ForkFile: Sendable {
         let made = lxd_os_socketpair_cloexec(&sockets)
         guard made == 0 else { throw LXDError.internalError("Failed creating socket pair: \(Errno(rawValue: -made))") }
         let devNull = open("/dev/null", O_RDWR | O_CLOEXEC)
-        let mode: String
-        if case .running = target { mode = "running" } else { mode = "stopped" }
+        let mode: [String]
+        switch target {
+        case .running(_, let idmap): mode = ["running", Self.mapArgument(idmap, isUID: true), Self.mapArgument(idmap, isUID: false)]
+        case .stopped(_, let idmap): mode = ["stopped", Self.mapArgument(idmap, isUID: true), Self.mapArgument(idmap, isUID: false)]
+        }
         let command = Command(
-            path: executable,
-            arguments: ["lxd", "forkfile", operation, mode, String(idmap.uidBase), String(idmap.gidBase), String(idmap.range), path]
-                + arguments,
+            path: executable, arguments: ["lxd", "forkfile", operation] + mode + [idsMapped ? "1" : "0", path] + arguments,
             environment: InstanceManager.helperEnvironment, fds: [devNull, devNull, devNull, sockets[1], targetFD])
         let pid: Int32
         do {

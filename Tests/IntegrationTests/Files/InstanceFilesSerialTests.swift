@@ -79,6 +79,33 @@ struct InstanceFilesSerialTests {
         }
     }
 
+    @Test func privilegedAndIsolatedContainersUseTheirOwnMaps() async throws {
+        try await DaemonFixture.with { f in
+            let privileged = f.name("priv")
+            let isolated = f.name("iso")
+            try f.lxc(["init", f.imageAlias, privileged, "-c", "security.privileged=true"]).check()
+            try f.lxc(["init", f.imageAlias, isolated, "-c", "security.idmap.isolated=true"]).check()
+            let source = f.directory + "/owned"
+            #expect(FileManager.default.createFile(atPath: source, contents: Data("owned\n".utf8)))
+            for name in [privileged, isolated] {
+                for state in ["stopped", "running"] {
+                    if state == "running" { try f.lxc(["start", name]).check() }
+                    let target = "/root/\(state)"
+                    try f.lxc(["file", "push", "-q", source, name + target, "--uid", "1000", "--gid", "1000"], client: f.ourLXC).check()
+                    // On the host: the container root's host id (the rootfs owner) plus 1000.
+                    let base = try hostOwner(rootfs(f, name))
+                    let owner = try hostOwner(rootfs(f, name) + target)
+                    #expect(owner.uid == base.uid + 1000 && owner.gid == base.gid + 1000, "\(name) \(state)")
+                    let head = try f.http.request("HEAD", "/1.0/instances/\(name)/files?path=\(target)")
+                    #expect(head.headers["X-LXD-uid"] == "1000", "\(name) \(state)")
+                }
+                #expect(try exec(f, name, "stat -c %u:%g /root/stopped /root/running") == "1000:1000\n1000:1000\n")
+            }
+            #expect(try hostOwner(rootfs(f, privileged)).uid == 0)
+            #expect(try hostOwner(rootfs(f, isolated)).uid != 0)
+        }
+    }
+
     @Test func recursiveCreateDirsSymlinksAndDelete() async throws {
         try await DaemonFixture.with { f in
             let name = f.name("rec")
@@ -319,7 +346,12 @@ struct InstanceFilesSerialTests {
                     _ = try f.http.request("GET", "/1.0/instances/\(name)/files?path=/nope")
                 }
             }
-            let after = try descriptors()
+            // A connection thread may still be closing the last request's socket: wait for it.
+            var after = try descriptors()
+            _ = try eventually {
+                after = try descriptors()
+                return after.count <= before.count
+            }
             #expect(after.count <= before.count, "daemon descriptors grew: \(after.subtracting(before).sorted())")
             // No forkfile helper outlives its request.
             let children = try runCommand("/usr/bin/pgrep", ["-P", String(f.pid), "-f", "forkfile"])
