@@ -163,28 +163,8 @@ enum GoJSON {
         }
     }
 
-    /// A JSON string without HTML escaping (Go still escapes U+2028 and U+2029).
     static func writeString(_ text: String, into out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
+        OrderedJSON.writeString(text, escapeHTML: false, into: &out)
     }
 
     /// A number decoded into float64 and encoded again, as Go does: shortest digits, plain
