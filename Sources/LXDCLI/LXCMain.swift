@@ -122,12 +122,12 @@ struct RootCommand: LXCCommand {
             UnimplementedCommand("alias", "Manage command aliases"),
             UnimplementedCommand("cluster", "Manage cluster members"),
             UnimplementedCommand("config", "Manage instance and server configuration options"),
-            UnimplementedCommand("console", "Attach to instance consoles"),
+            ConsoleCommand(),
             UnimplementedCommand("copy", "Copy instances within or in between LXD servers"),
             DeleteCommand(),
             ExecCommand(),
             UnimplementedCommand("export", "Export instance backups"),
-            UnimplementedCommand("file", "Manage files in instances"),
+            FileCommand(),
             HelpCommand(),
             ImageCommand(),
             UnimplementedCommand("import", "Import instance backups"),
@@ -154,7 +154,7 @@ struct RootCommand: LXCCommand {
             InitCommand(launch: false).hidden(),
             UnimplementedCommand("manpage", "Generate manpages for all commands").hidden(),
             MonitorCommand().hidden(),
-            UnimplementedCommand("query", "Send a raw query to LXD").hidden(),
+            QueryCommand().hidden(),
             ActionCommand(.pause).hidden(),
         ]
     }
