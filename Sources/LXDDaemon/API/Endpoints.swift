@@ -9,8 +9,12 @@ enum Endpoints {
         let images = ImagesAPI(state: state)
         let aliases = ImageAliasesAPI(state: state)
         let instances = InstancesAPI(state: state)
+        let files = InstanceFilesAPI(state: state)
+        let console = InstanceConsoleAPI(state: state)
         let profiles = ProfilesAPI(state: state)
         let pools = StoragePoolsAPI(state: state)
+        let volumes = StorageVolumesAPI(state: state)
+        let networks = NetworksAPI(state: state)
         let internalAPI = InternalAPI(state: state)
 
         var endpoints: [Endpoint] = [
@@ -39,8 +43,13 @@ enum Endpoints {
                 "/1.0/profiles/{name}", get: Action(profiles.profileGet), put: Action(profiles.profilePut),
                 post: Action(profiles.profilePost), patch: Action(profiles.profilePatch), delete: Action(profiles.profileDelete)),
             Endpoint("/1.0/storage-pools", get: Action(pools.poolsGet), post: Action(pools.poolsPost)),
-            Endpoint("/1.0/storage-pools/{name}", get: Action(pools.poolGet), delete: Action(pools.poolDelete)),
+            Endpoint(
+                "/1.0/storage-pools/{name}", get: Action(pools.poolGet), put: Action(pools.poolPut), patch: Action(pools.poolPatch),
+                delete: Action(pools.poolDelete)),
+            Endpoint("/1.0/storage-pools/{name}/resources", get: Action(pools.poolResourcesGet)),
         ]
+        endpoints += StorageVolumesAPI.endpoints(volumes)
+        endpoints += networks.endpoints
         // Instances answer on both the current and the legacy (pre-`instances` extension) paths.
         for collection in ["instances", "containers"] {
             let base = "/1.0/\(collection)"
@@ -52,13 +61,20 @@ enum Endpoints {
                     delete: Action(instances.instanceDelete)),
                 Endpoint(base + "/{name}/state", get: Action(instances.instanceStateGet), put: Action(instances.instanceStatePut)),
                 Endpoint(base + "/{name}/exec", post: Action(instances.instanceExecPost)),
+                Endpoint(
+                    base + "/{name}/files", get: Action(files.instanceFileGet), post: Action(files.instanceFilePost, streamsBody: true),
+                    delete: Action(files.instanceFileDelete), head: Action(files.instanceFileHead)),
+                Endpoint(
+                    base + "/{name}/console", get: Action(console.instanceConsoleLogGet), post: Action(console.instanceConsolePost),
+                    delete: Action(console.instanceConsoleLogDelete)),
                 Endpoint(base + "/{name}/logs", get: Action(instances.instanceLogsGet)),
                 Endpoint(base + "/{name}/logs/{file}", get: Action(instances.instanceLogGet)),
                 Endpoint(
                     base + "/{name}/snapshots", get: Action(instances.instanceSnapshotsGet), post: Action(instances.instanceSnapshotsPost)),
                 Endpoint(
                     base + "/{name}/snapshots/{snapshot}", get: Action(instances.instanceSnapshotGet),
-                    post: Action(instances.instanceSnapshotPost), delete: Action(instances.instanceSnapshotDelete)),
+                    put: Action(instances.instanceSnapshotPut), post: Action(instances.instanceSnapshotPost),
+                    patch: Action(instances.instanceSnapshotPut), delete: Action(instances.instanceSnapshotDelete)),
             ]
         }
         return endpoints

@@ -21,7 +21,9 @@ struct RequestDispatcher: Sendable {
         case .failure(let error):
             response = .error(error)
         case .action(let action, let parameters):
-            if !isReady() && !head.target.hasPrefix("/internal/ready") && head.target != "/1.0" {
+            // `/internal/ready` too: `lxd waitready` polls it until the start (networks
+            // restored, instances resumed) is over.
+            if !isReady() && head.target != "/1.0" {
                 response = .error(LXDError(.serviceUnavailable, "LXD daemon is still starting up"))
                 break
             }
@@ -62,6 +64,9 @@ struct RequestDispatcher: Sendable {
             defer { close(fd) }
             headers["Accept-Ranges"] = "bytes"
             try? connection.sendFile(status: 200, headers: headers, fd: fd)
+        case .descriptor(let file, var headers):
+            headers["Accept-Ranges"] = "bytes"
+            try? connection.sendFile(status: 200, headers: headers, fd: file.fd)
         case .multipart(let files):
             writeMultipart(files, to: connection)
         default:
