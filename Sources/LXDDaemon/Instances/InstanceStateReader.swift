@@ -1,12 +1,21 @@
 import Foundation
 import LXDAPI
 
-/// Reads a running container's state without forking: cgroup counters through liblxc, the
-/// network interfaces of its namespace from `/proc/<init pid>/net` and its own `/sys`.
+/// Reads a running container's state without forking: cgroup counters from cgroupfs (through
+/// liblxc when the cgroup cannot be found), the network interfaces of its namespace from
+/// `/proc/<init pid>/net` and its own `/sys`.
 struct InstanceStateReader {
     let lxc: LXCRuntime
     let name: String
     let pid: Int32
+    private let cgroup: CgroupReader?
+
+    init(lxc: LXCRuntime, name: String, pid: Int32) {
+        self.lxc = lxc
+        self.name = name
+        self.pid = pid
+        cgroup = CgroupReader(pid: pid)
+    }
 
     func read(status: StatusCode) async -> InstanceState {
         let memory = await number(["memory.current", "memory.usage_in_bytes"])
@@ -21,7 +30,7 @@ struct InstanceStateReader {
         }
         let processes = await number(["pids.current"])
         var cpu = await number(["cpuacct.usage"])
-        if cpu == 0, let stat = await lxc.cgroupItem(name, ["cpu.stat"]) {
+        if cpu == 0, let stat = await item(["cpu.stat"]) {
             cpu = Self.usageNanoseconds(fromCPUStat: stat)
         }
         return InstanceState(
@@ -31,8 +40,13 @@ struct InstanceStateReader {
     }
 
     private func number(_ keys: [String]) async -> Int64 {
-        guard let text = await lxc.cgroupItem(name, keys) else { return 0 }
+        guard let text = await item(keys) else { return 0 }
         return Int64(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
+
+    private func item(_ keys: [String]) async -> String? {
+        if let cgroup { return cgroup.item(keys) }
+        return await lxc.cgroupItem(name, keys)
     }
 
     /// cgroup v2 `cpu.stat` has `usage_usec N`.
