@@ -41,8 +41,10 @@ struct ServerAPI: Sendable {
         environment.storageVersion = inUse.versions
         environment.storageSupportedDrivers = await state.storage.supportedDrivers()
         let server = Server(config: config, apiExtensions: APIExtensions.all, auth: "trusted", environment: environment)
-        return .sync(server, etag: ETag.of(config))
+        return Self.serverCache.sync(server, etag: ETag.of(config))
     }
+
+    private static let serverCache = EncodedResponseCache<Server>()
 
     /// `PUT /1.0`: the server's config keys (only those the daemon knows; the full set comes with remotes).
     func serverPut(_ request: APIRequest) async throws -> APIResponse {
