@@ -1,4 +1,5 @@
 import Foundation
+import LXDOS
 
 /// Reads a running container's cgroup files straight from cgroupfs, found through its init's
 /// `/proc/PID/cgroup`. liblxc's `get_cgroup_item` asks the container's monitor over its command
@@ -16,7 +17,7 @@ struct CgroupReader: Sendable {
     private let unified: String?
 
     init?(pid: Int32) {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8) else { return nil }
+        guard let text = KernelFile.read("/proc/\(pid)/cgroup") else { return nil }
         var v1: [String: String] = [:]
         var unified: String?
         for line in text.split(separator: "\n") {
@@ -56,27 +57,11 @@ struct CgroupReader: Sendable {
                 candidates.append("/sys/fs/cgroup\(unified)/\(key)")
             }
             for file in candidates {
-                guard let text = Self.readFile(file) else { continue }
+                guard let text = KernelFile.read(file) else { continue }
                 let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
                 if !value.isEmpty { return value }
             }
         }
         return nil
-    }
-
-    /// A small kernel file (the single values and `cpu.stat` read here fit in a page).
-    private static func readFile(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        var total = 0
-        while total < buffer.count {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress?.advanced(by: total), $0.count - total) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            total += count
-        }
-        return String(decoding: buffer[0..<total], as: UTF8.self)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LXDAPI
+import LXDOS
 
 /// Reads a running container's state without forking: cgroup counters from cgroupfs (through
 /// liblxc when the cgroup cannot be found), the network interfaces of its namespace from
@@ -92,9 +93,9 @@ struct InstanceStateReader {
     /// Interfaces and counters from `/proc/PID/net/dev`, addresses from `if_inet6` and the
     /// namespace's sysfs (reachable through `/proc/PID/root`).
     static func network(pid: Int32) -> [String: InstanceStateNetwork]? {
-        guard let dev = try? String(contentsOfFile: "/proc/\(pid)/net/dev", encoding: .utf8) else { return nil }
+        guard let dev = KernelFile.read("/proc/\(pid)/net/dev") else { return nil }
         var result: [String: InstanceStateNetwork] = [:]
-        let inet6 = (try? String(contentsOfFile: "/proc/\(pid)/net/if_inet6", encoding: .utf8)) ?? ""
+        let inet6 = KernelFile.read("/proc/\(pid)/net/if_inet6") ?? ""
         for line in dev.split(separator: "\n").dropFirst(2) {
             let parts = line.split(separator: ":", maxSplits: 1)
             guard parts.count == 2 else { continue }
@@ -112,7 +113,7 @@ struct InstanceStateReader {
             network.counters.packetsDroppedOutbound = fields[11]
             let sys = "/proc/\(pid)/root/sys/class/net/\(interface)/"
             func sysValue(_ file: String) -> String? {
-                (try? String(contentsOfFile: sys + file, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+                KernelFile.read(sys + file)?.trimmingCharacters(in: .whitespacesAndNewlines)
             }
             network.mtu = Int(sysValue("mtu") ?? "") ?? (interface == "lo" ? 65536 : 1500)
             let operstate = sysValue("operstate") ?? "down"
