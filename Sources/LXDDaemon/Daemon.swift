@@ -1,3 +1,4 @@
+import CShim
 import Dispatch
 import Foundation
 import LXDAPI
@@ -33,6 +34,7 @@ public final class Daemon: Sendable {
     /// Runs the daemon to completion and returns the process exit code.
     public func run() -> Int32 {
         signal(SIGPIPE, SIG_IGN)
+        lxd_os_tune_malloc()
         let logger: Logger
         let state: DaemonState
         let server: HTTPServer
