@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <pthread.h>
 #include <pty.h>
 #include <signal.h>
@@ -370,14 +369,4 @@ int lxd_os_thread_set_name(const char *name) {
     strncpy(shortName, name, sizeof(shortName) - 1);
     shortName[sizeof(shortName) - 1] = '\0';
     return -pthread_setname_np(pthread_self(), shortName);
-}
-
-// The daemon runs a thread per connection: glibc gives threads their own arenas (up to 8 per
-// core), each keeping what was freed in it, and raises its mmap threshold after the first large
-// free so that later large buffers (JSON bodies) stay in those arenas. Two arenas and a fixed
-// threshold keep the resident set near what is in use.
-void lxd_os_tune_malloc(void) {
-    mallopt(M_ARENA_MAX, 2);
-    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
-    mallopt(M_TRIM_THRESHOLD, 256 * 1024);
 }

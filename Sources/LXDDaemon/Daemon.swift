@@ -1,4 +1,3 @@
-import CShim
 import Dispatch
 import Foundation
 import LXDAPI
@@ -34,7 +33,6 @@ public final class Daemon: Sendable {
     /// Runs the daemon to completion and returns the process exit code.
     public func run() -> Int32 {
         signal(SIGPIPE, SIG_IGN)
-        lxd_os_tune_malloc()
         let logger: Logger
         let state: DaemonState
         let server: HTTPServer

@@ -42,9 +42,6 @@ int lxd_os_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid);
 
 int lxd_os_errno(void);
 
-/// glibc malloc settings for a daemon with many short-lived threads (see lxd_os.c).
-void lxd_os_tune_malloc(void);
-
 /// Names the calling thread (first 15 bytes of `name`, visible in /proc/<pid>/task/*/comm): 0 or -errno.
 int lxd_os_thread_set_name(const char *name);
 
