@@ -135,7 +135,7 @@ struct RootCommand: LXCCommand {
             InitCommand(launch: true),
             ListCommand(),
             MoveCommand(),
-            UnimplementedCommand("network", "Manage and attach instances to networks"),
+            NetworkCommand(),
             OperationCommand(),
             UnimplementedCommand("profile", "Manage profiles"),
             UnimplementedCommand("project", "Manage projects"),

@@ -10,6 +10,7 @@ struct DaemonState: Sendable {
     let operations: OperationRegistry
     let images: ImageStore
     let instances: InstanceManager
+    let networks: NetworkManager
     let host: HostInfo
     let logger: Logger
     /// Asks the daemon to exit (after `PUT /internal/shutdown` answered).

@@ -11,6 +11,7 @@ enum Endpoints {
         let instances = InstancesAPI(state: state)
         let profiles = ProfilesAPI(state: state)
         let pools = StoragePoolsAPI(state: state)
+        let networks = NetworksAPI(state: state)
         let internalAPI = InternalAPI(state: state)
 
         var endpoints: [Endpoint] = [
@@ -41,6 +42,7 @@ enum Endpoints {
             Endpoint("/1.0/storage-pools", get: Action(pools.poolsGet), post: Action(pools.poolsPost)),
             Endpoint("/1.0/storage-pools/{name}", get: Action(pools.poolGet), delete: Action(pools.poolDelete)),
         ]
+        endpoints += networks.endpoints
         // Instances answer on both the current and the legacy (pre-`instances` extension) paths.
         for collection in ["instances", "containers"] {
             let base = "/1.0/\(collection)"

@@ -18,7 +18,7 @@ struct ServerAPI: Sendable {
         environment.architectures = host.architectures
         environment.driver = "lxc"
         environment.driverVersion = host.lxcVersion
-        environment.firewall = "nftables"
+        environment.firewall = await state.networks.detectFirewall()?.name ?? "nftables"
         environment.kernel = "Linux"
         environment.kernelArchitecture = host.kernelArchitecture
         environment.kernelFeatures = [
@@ -76,6 +76,7 @@ struct ServerAPI: Sendable {
     func shutdownPut(_ request: APIRequest) async throws -> APIResponse {
         let timeout = Int(request.query["timeout"] ?? "") ?? 60
         await state.instances.stopAllForShutdown(timeout: timeout)
+        await state.networks.stopAll()
         state.requestExit()
         return .sync(JSONValue.null)
     }

@@ -34,10 +34,12 @@ enum DaemonInit {
         }
         try createPool(client, name: "default", driver: "dir", config: [:])
         try addRootDisk(client, profile: "default", pool: "default")
+        try autoNetwork(client)
     }
 
     static func preseed(_ client: HTTPClient, _ text: String) throws {
         let root = try YAML.parse(text)
+        try preseedNetworks(client, root)
         for pool in root["storage_pools"]?.array ?? [] {
             guard let name = pool["name"]?.string, let driver = pool["driver"]?.string else {
                 throw LXDError.badRequest("Invalid preseed: a storage pool needs a name and a driver")

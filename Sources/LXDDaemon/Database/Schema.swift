@@ -88,5 +88,17 @@ enum Schema {
                     UNIQUE (instance_id, name)
                 );
                 """),
+        // 30-39: networking.
+        Migration(
+            version: 30,
+            sql: """
+                CREATE TABLE networks (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    type TEXT NOT NULL,
+                    description TEXT NOT NULL DEFAULT '',
+                    config TEXT NOT NULL DEFAULT '{}'
+                );
+                """),
     ]
 }

@@ -16,13 +16,21 @@ actor InstanceManager {
     let lxc: LXCRuntime
     let idmap: IdmapSet
     let logger: Logger
+    /// The managed networks and the host side of NICs.
+    let networks: NetworkManager
     /// Our own binary, re-executed as `lxd forkstart` / `lxd forkexec`.
     let executable: String
     let locks = KeyedAsyncLocks()
+    /// Held while an isolated id block is chosen and stored (two creates never get the same).
+    let idmapLock = AsyncLock()
     /// Set while `lxd shutdown` stops everything: stops then keep `volatile.last_state.power`.
     private var isShuttingDown = false
 
-    init(paths: DaemonPaths, database: Database, events: EventHub, images: ImageStore, idmap: IdmapSet, logger: Logger) {
+    init(
+        paths: DaemonPaths, database: Database, events: EventHub, images: ImageStore, idmap: IdmapSet, logger: Logger,
+        networks: NetworkManager
+    ) {
+        self.networks = networks
         self.paths = paths
         self.database = database
         self.events = events
@@ -44,17 +52,7 @@ actor InstanceManager {
 
     /// Profiles in order, then the instance's own keys (LXD's precedence).
     func expanded(_ record: InstanceRecord) async throws -> (config: [String: String], devices: Devices) {
-        var config: [String: String] = [:]
-        var devices: Devices = [:]
-        for profile in try await database.profiles(named: record.profiles) {
-            config.merge(profile.put.config) { _, new in new }
-            devices.merge(profile.put.devices) { _, new in new }
-        }
-        config.merge(record.config) { _, new in new }
-        devices.merge(record.devices) { _, new in new }
-        // A `none` device masks the profile device of the same name.
-        devices = devices.filter { $0.value["type"] != "none" }
-        return (config, devices)
+        record.expanded(with: try await database.profiles(named: record.profiles))
     }
 
     func status(_ name: String) async -> StatusCode {
@@ -104,7 +102,11 @@ actor InstanceManager {
     func state(_ name: String) async -> InstanceState {
         let status = await status(name)
         guard status != .stopped, let pid = await lxc.initPID(name) else { return InstanceState(status: .stopped) }
-        return await InstanceStateReader(lxc: lxc, name: name, pid: pid).read(status: status)
+        var state = await InstanceStateReader(lxc: lxc, name: name, pid: pid).read(status: status)
+        if let record = try? await database.instance(named: name), let devices = try? await expanded(record).devices {
+            for (interface, host) in await networks.hostNames(record, devices: devices) { state.network?[interface]?.hostName = host }
+        }
+        return state
     }
 
     // MARK: Creating
@@ -133,6 +135,15 @@ actor InstanceManager {
             // LXD 5.0.2 answers a copy's missing profile with a 500.
             let message = "Requested profile \"\(name)\" doesn't exist"
             throw post.source.type == "copy" ? LXDError.internalError(message) : LXDError.badRequest(message)
+        }
+        let found = try await database.profiles(named: profiles)
+        if let message = createValidationError(config: post.put.config, devices: post.put.devices) {
+            // LXD reports invalid config through the failed operation (202 first).
+            return { _ in throw LXDError.badRequest(message) }
+        }
+        if post.source.type != "copy" {
+            let draft = InstanceRecord(name: post.name, architecture: "", devices: post.put.devices, profiles: profiles, createdAt: .now())
+            try await networks.validateNICs(draft.expanded(with: found).devices, instance: post.name)
         }
         var image: ImageRecord?
         switch post.source.type {
@@ -188,15 +199,14 @@ actor InstanceManager {
         }
         config["volatile.uuid"] = UUID().uuidString.lowercased()
         config["volatile.cloud-init.instance-id"] = UUID().uuidString.lowercased()
-        config["volatile.idmap.base"] = "0"
-        config["volatile.idmap.next"] = idmap.volatileJSON
-        // The rootfs is shifted while it is unpacked, so it is already in the map.
-        config["volatile.last_state.idmap"] = image == nil ? "[]" : idmap.volatileJSON
+        // The rootfs is shifted into the daemon's map while it is unpacked; a container with
+        // its own map is remapped at first start.
+        config["volatile.last_state.idmap"] = idmap.volatileJSON
         var record = InstanceRecord(
             name: post.name, architecture: image?.architecture ?? HostInfo.gather().kernelArchitecture,
             ephemeral: post.put.ephemeral, description: post.put.description, config: config, devices: post.put.devices,
             profiles: profiles, createdAt: .now())
-        record = try await database.createInstance(record)
+        record = try await createRecordWithIdmap(record)
         // The row first (a duplicate name fails here, touching nothing), then the storage; on any
         // failure the storage steps are undone and the row removed before the operation fails.
         let reverter = Reverter()
@@ -231,11 +241,9 @@ actor InstanceManager {
         for key in config.keys where key.hasPrefix("volatile.") && key != "volatile.base_image" { config[key] = nil }
         config["volatile.uuid"] = UUID().uuidString.lowercased()
         config["volatile.cloud-init.instance-id"] = UUID().uuidString.lowercased()
-        config["volatile.idmap.base"] = "0"
-        config["volatile.idmap.next"] = idmap.volatileJSON
-        // The copied files keep the source's ids: start remaps them if the new map differs.
-        let sourceConfig = sourceSnapshot?.config ?? sourceRecord.config
-        config["volatile.last_state.idmap"] = sourceConfig["volatile.last_state.idmap"] ?? idmap.volatileJSON
+        // The copied files keep the source's owners: the map they were written in comes along.
+        config["volatile.last_state.idmap"] =
+            (sourceSnapshot?.config ?? sourceRecord.config)["volatile.last_state.idmap"] ?? idmap.volatileJSON
         config["volatile.apply_template"] = "copy"
         var record = InstanceRecord(
             name: post.name, architecture: sourceRecord.architecture, ephemeral: post.put.ephemeral, description: post.put.description,
@@ -246,7 +254,7 @@ actor InstanceManager {
             throw LXDError.notFound(
                 "Failed creating instance record: Failed initialising instance: Failed loading storage pool: Storage pool not found")
         }
-        record = try await database.createInstance(record)
+        record = try await createRecordWithIdmap(record)
         let sourcePool = try rootPool(try await expanded(sourceRecord).devices)
         let volume = volumePath(post.name, pool: pool)
         let origin = snapshot.map { snapshotPath(source, $0, pool: sourcePool) } ?? volumePath(source, pool: sourcePool)
@@ -415,23 +423,54 @@ actor InstanceManager {
         let volume = volumePath(name, pool: pool)
         let rootfs = volume + "/rootfs"
 
+        let diskMap = diskIdmap(record)
         if let trigger = record.config["volatile.apply_template"] {
-            try applyTemplates(record: record, config: expanded.config, volume: volume, trigger: trigger)
+            try applyTemplates(record: record, config: expanded.config, volume: volume, trigger: trigger, owner: diskMap.rootOwner)
             record.config["volatile.apply_template"] = nil
         }
-        try applyTemplates(record: record, config: expanded.config, volume: volume, trigger: "start")
+        try applyTemplates(record: record, config: expanded.config, volume: volume, trigger: "start", owner: diskMap.rootOwner)
+        let nextMap = nextIdmap(record)
+        try await Self.remapRootfs(volume: volume, from: diskMap, to: nextMap)
+        if diskMap != nextMap {
+            record.config["volatile.last_state.idmap"] = nextMap.volatileJSON
+            try await database.updateInstance(record)
+        }
 
         let configPath = paths.instanceLXCConfig(name)
         let logs = paths.instanceLogs(name)
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
-        let limits = try InstanceLimits(config: expanded.config)
+        let unixNodes = try makeUnixNodes(name, expanded.devices, idmap: nextMap)
         var spec = LXCConfigSpec(
-            name: name, rootfsPath: rootfs, hostname: name, idmapLines: idmap.lxcConfigLines, logFile: logs + "/lxc.log",
+            name: name, rootfsPath: rootfs, hostname: name, idmapLines: nextMap.lxcConfigLines, logFile: logs + "/lxc.log",
             consoleLogFile: logs + "/console.log", rawLXC: expanded.config["raw.lxc"] ?? "",
-            environment: Self.environment(expanded.config), memoryLimitBytes: limits.memoryBytes,
-            processesLimit: limits.processes, cpuShares: limits.cpuShares,
-            mountEntries: try InstanceDevices(devices: expanded.devices).mountEntries())
-        spec.cpuSet = limits.cpuSet
+            environment: Self.environment(expanded.config),
+            mountEntries: try InstanceDevices(devices: expanded.devices, nodes: unixNodes.nodes).mountEntries())
+        spec.cgroupSettings = try CgroupLimits(layout: .host).settings(config: expanded.config, devices: expanded.devices, rootfs: rootfs)
+        spec.security = LXCSecurity(
+            isPrivileged: nextMap.isPrivileged, isNesting: ConfigBool.isTrue(expanded.config["security.nesting"] ?? ""),
+            deviceRules: unixNodes.rules)
+        let nicPlan = try await networks.prepareStart(record, devices: expanded.devices)
+        spec.nics = nicPlan.entries
+        for (key, value) in nicPlan.volatile { record.config[key] = value }
+        do {
+            try await database.updateInstance(record)
+            // dnsmasq learns the NICs' MACs (static leases, DNS names) before they ask.
+            if !nicPlan.entries.isEmpty { await networks.refreshHosts() }
+            try await launch(name, spec: spec, configPath: configPath, logs: logs)
+            try await networks.finishStart(nicPlan)
+        } catch {
+            await networks.abortStart(nicPlan)
+            throw error
+        }
+        record.config["volatile.last_state.power"] = "RUNNING"
+        record.config["volatile.idmap.current"] = nextMap.volatileJSON
+        record.lastUsedAt = .now()
+        try await database.updateInstance(record)
+        events.lifecycle("instance-started", source: "/1.0/instances/\(name)", requestor: requestor)
+    }
+
+    /// Writes the container's `lxc.conf` and runs `lxd forkstart` until the container runs.
+    private func launch(_ name: String, spec: LXCConfigSpec, configPath: String, logs: String) async throws {
         var withHook = spec
         withHook.postStopHook = "\(executable) callhook \(paths.root) \(name) stop"
         let text = LXCConfig.render(withHook)
@@ -469,11 +508,6 @@ actor InstanceManager {
                     + (detail.isEmpty ? "" : ": \(detail)")
                     + "\nTry `lxc info --show-log \(name)` for more info")
         }
-        record.config["volatile.last_state.power"] = "RUNNING"
-        record.config["volatile.idmap.current"] = idmap.volatileJSON
-        record.lastUsedAt = .now()
-        try await database.updateInstance(record)
-        events.lifecycle("instance-started", source: "/1.0/instances/\(name)", requestor: requestor)
     }
 
     /// `environment.*` keys become the container's init environment.
@@ -489,10 +523,12 @@ actor InstanceManager {
     static let helperEnvironment = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"]
 
     /// Renders the templates whose `when` includes `trigger` into the rootfs.
-    private func applyTemplates(record: InstanceRecord, config: [String: String], volume: String, trigger: String) throws {
+    private func applyTemplates(
+        record: InstanceRecord, config: [String: String], volume: String, trigger: String, owner: (uid: Int64, gid: Int64)
+    ) throws {
         guard let text = try? String(contentsOfFile: volume + "/metadata.yaml", encoding: .utf8) else { return }
         let metadata = try ImageMetadataFile.parse(text)
-        let writer = RootfsWriter(rootfs: volume + "/rootfs", owner: (UInt32(idmap.uidBase), UInt32(idmap.gidBase)))
+        let writer = RootfsWriter(rootfs: volume + "/rootfs", owner: (UInt32(owner.uid), UInt32(owner.gid)))
         for (path, template) in metadata.templates.sorted(by: { $0.key < $1.key }) where template.when.contains(trigger) {
             let source = volume + "/templates/" + template.template
             guard let body = try? String(contentsOfFile: source, encoding: .utf8) else {
@@ -530,10 +566,13 @@ actor InstanceManager {
             let stopped = try await lxc.shutdown(name, timeout: Int32(clamping: timeout < 0 ? -1 : timeout))
             if !stopped { throw LXDError.internalError("Failed shutting down instance: timed out waiting for it to stop") }
         }
+        for (key, value) in await networks.cleanupAfterStop(record, devices: try await expanded(record).devices) {
+            record.config[key] = value
+        }
         if !keepPowerState {
             record.config["volatile.last_state.power"] = "STOPPED"
-            try await database.updateInstance(record)
         }
+        try await database.updateInstance(record)
         events.lifecycle("instance-stopped", source: "/1.0/instances/\(name)", requestor: requestor)
         if record.ephemeral && !keepPowerState {
             // Deleted here rather than by the stop hook, so that the stop operation ends with it.
@@ -597,13 +636,16 @@ actor InstanceManager {
         let snapshots = pool.map { snapshotsPath(name, pool: $0) }
         let link = paths.instanceLink(name)
         let logs = paths.instanceLogs(name)
+        let devicesFolder = devicesFolder(name)
         try await Blocking.run("lxd-delete") {
             if let volume { Self.removeTree(volume) }
             if let snapshots { Self.removeTree(snapshots) }
             unlink(link)
             Self.removeTree(logs)
+            Self.removeTree(devicesFolder)
         }
         try await database.deleteInstance(name: name)
+        await networks.refreshHosts()
         events.lifecycle("instance-deleted", source: "/1.0/instances/\(name)", requestor: requestor)
     }
 
@@ -628,6 +670,7 @@ actor InstanceManager {
         symlink(newVolume, paths.instanceLink(newName))
         _ = Glibc.rename(paths.instanceLogs(name), paths.instanceLogs(newName))
         try await database.renameInstance(from: name, to: newName)
+        await networks.refreshHosts()
         events.lifecycle(
             "instance-renamed", source: "/1.0/instances/\(newName)", context: ["old_name": .string(name)], requestor: requestor)
     }
@@ -643,36 +686,30 @@ actor InstanceManager {
         for profile in profiles where !found.contains(where: { $0.name == profile }) {
             throw LXDError.badRequest("Requested profile \"\(profile)\" doesn't exist")
         }
-        var config = put.config
-        for (key, value) in record.config where key.hasPrefix("volatile.") {
-            config[key] = value
-        }
-        for key in put.config.keys where key.hasPrefix("volatile.") && record.config[key] == nil {
-            config[key] = nil
-        }
-        for (device, settings) in put.devices where settings["type"] == "disk" && settings["path"] != "/" {
-            if let source = settings["source"], !source.isEmpty, !source.hasPrefix("ceph"), !FileManager.default.fileExists(atPath: source),
-                settings["optional"] != "true"
-            {
-                throw LXDError.badRequest(
-                    "Failed add validation for device \"\(device)\": Missing source path \"\(source)\" for disk \"\(device)\"")
-            }
-        }
         var updated = record
-        updated.config = config
+        updated.config = put.config
         updated.devices = put.devices
         updated.profiles = profiles
         updated.description = put.description
         updated.ephemeral = put.ephemeral
         if !put.architecture.isEmpty { updated.architecture = put.architecture }
-        let newLimits = try InstanceLimits(config: try await expanded(updated).config)
+        try await validateUpdate(from: record, to: &updated)
+        let newExpanded = try await expanded(updated)
+        try await networks.validateNICs(newExpanded.devices, instance: name)
+        let limits = try await cgroupSettings(old: record, new: updated)
         if await status(name) == .running {
+            try await hotplugDevices(name, old: try await expanded(record).devices, new: try await expanded(updated).devices)
             // Limits apply live; a value the kernel refuses leaves the stored config unchanged.
-            let oldLimits = try? InstanceLimits(config: try await expanded(record).config)
-            try await applyLive(name, from: oldLimits, to: newLimits)
+            try await applyCgroupChanges(name, from: limits.old, to: limits.new)
+            if let pid = await lxc.initPID(name) {
+                let changes = try await networks.applyLive(
+                    record, pid: pid, old: try await expanded(record).devices, new: newExpanded.devices)
+                for (key, value) in changes { updated.config[key] = value }
+            }
         }
         record = updated
         try await database.updateInstance(record)
+        await networks.refreshHosts()
         events.lifecycle("instance-updated", source: "/1.0/instances/\(name)", requestor: requestor)
     }
 
@@ -693,6 +730,13 @@ actor InstanceManager {
             current = await status(name)
         }
         guard current == .stopped else { return }
+        if let devices = try? await expanded(record).devices {
+            let changes = await networks.cleanupAfterStop(record, devices: devices)
+            if !changes.isEmpty {
+                for (key, value) in changes { record.config[key] = value }
+                try? await database.updateInstance(record)
+            }
+        }
         if record.ephemeral {
             do {
                 try await deleteLocked(name, requestor: nil)
@@ -705,30 +749,6 @@ actor InstanceManager {
             record.config["volatile.last_state.power"] = "STOPPED"
             try? await database.updateInstance(record)
             events.lifecycle("instance-shutdown", source: "/1.0/instances/\(name)")
-        }
-    }
-
-    /// Writes changed limits into a running container's cgroup (v1 names, this host's layout).
-    private func applyLive(_ name: String, from old: InstanceLimits?, to new: InstanceLimits) async throws {
-        func write(_ key: String, _ value: String, _ option: String) async throws {
-            do {
-                try await lxc.setCgroupItem(name, key, value)
-            } catch {
-                throw LXDError.badRequest("Failed to set \(option) to \(value): \(error)")
-            }
-        }
-        if old?.memoryBytes != new.memoryBytes {
-            try await write("memory.limit_in_bytes", new.memoryBytes.map(String.init) ?? "-1", "limits.memory")
-        }
-        if old?.processes != new.processes {
-            try await write("pids.max", new.processes.map(String.init) ?? "max", "limits.processes")
-        }
-        if old?.cpuSet != new.cpuSet {
-            let all = HostResources.cpuCount == 1 ? "0" : "0-\(HostResources.cpuCount - 1)"
-            try await write("cpuset.cpus", new.cpuSet ?? all, "limits.cpu")
-        }
-        if old?.cpuShares != new.cpuShares {
-            try await write("cpu.shares", String(new.cpuShares ?? 1024), "limits.cpu.priority")
         }
     }
 
