@@ -139,7 +139,7 @@ struct RootCommand: LXCCommand {
             OperationCommand(),
             UnimplementedCommand("profile", "Manage profiles"),
             UnimplementedCommand("project", "Manage projects"),
-            UnimplementedCommand("publish", "Publish instances as images"),
+            PublishCommand(),
             UnimplementedCommand("remote", "Manage the list of remote servers"),
             RenameCommand(),
             ActionCommand(.restart),
