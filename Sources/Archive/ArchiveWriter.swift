@@ -27,6 +27,8 @@ public final class ArchiveWriter {
         case .zstd: filter = archive_write_add_filter_zstd(archive)
         }
         try check(filter, archive, "Failed creating \"\(path)\" with \(compression.rawValue) compression")
+        // No time in the gzip header, as Go's writer: the same content gives the same tarball.
+        if compression == .gzip { archive_write_set_filter_option(archive, "gzip", "timestamp", nil) }
         try check(archive_write_open_filename(archive, path), archive, "Failed creating \"\(path)\"")
     }
 

@@ -12,7 +12,7 @@ struct PublishCommand: LXCCommand {
             short: "Publish instances as images",
             flags: [
                 Flag("alias", .stringArray, usage: "New alias to define at target"),
-                Flag("compression", .string, usage: "Compression algorithm to use (none for uncompressed)"),
+                Flag("compression", .string, usage: "Compression algorithm to use (`none` for uncompressed)"),
                 Flag("expire", .string, usage: "Image expiration date (format: rfc3339)"),
                 Flag("force", short: "f", usage: "Stop the instance if currently running"),
                 Flag("public", usage: "Make the image public"),

@@ -42,7 +42,7 @@ extension InstanceManager {
             volume = volumePath(instance, pool: pool)
             config = record.config
         }
-        let metadata = try Self.publishedMetadata(
+        let (metadata, created) = try Self.publishedMetadata(
             existing: try? String(contentsOfFile: volume + "/metadata.yaml", encoding: .utf8), architecture: record.architecture,
             properties: request.properties, expiresAt: request.expiresAt)
         let shift = Self.publishShift(config["volatile.last_state.idmap"] ?? "")
@@ -51,9 +51,10 @@ extension InstanceManager {
             let total = Self.treeSize(volume + "/rootfs")
             do {
                 let writer = try ArchiveWriter(path: path, compression: compression)
-                let now = Int64(Date().timeIntervalSince1970)
+                // Dated by the image's creation, so that publishing the same content twice gives the
+                // same fingerprint (LXD then says the image already exists).
                 try writer.write(
-                    ArchiveEntryInfo(path: "metadata.yaml", kind: .file, mode: 0o644, modificationTime: now), data: Data(metadata.utf8))
+                    ArchiveEntryInfo(path: "metadata.yaml", kind: .file, mode: 0o644, modificationTime: created), data: Data(metadata.utf8))
                 if FileManager.default.fileExists(atPath: volume + "/templates") {
                     try writer.addTree(volume + "/templates", as: "templates")
                 }
@@ -79,7 +80,7 @@ extension InstanceManager {
     /// `metadata.yaml` of the published image: the instance's (from its image), else a minimal
     /// one; LXD's key order.
     static func publishedMetadata(existing: String?, architecture: String, properties: [String: String], expiresAt: Timestamp) throws
-        -> String
+        -> (text: String, creationDate: Int64)
     {
         var parsed = ImageMetadataFile(
             architecture: architecture, creationDate: Int64(Date().timeIntervalSince1970), expiryDate: 0, properties: [:], templates: [:])
@@ -100,7 +101,7 @@ extension InstanceManager {
                 ])
             )
         }
-        return YAML.emit(
+        let text = YAML.emit(
             .mapping([
                 (key: "architecture", value: .scalar(parsed.architecture, quoted: true)),
                 (key: "creation_date", value: .scalar(String(parsed.creationDate), quoted: false)),
@@ -108,6 +109,7 @@ extension InstanceManager {
                 (key: "properties", value: strings(parsed.properties)),
                 (key: "templates", value: .mapping(templates)),
             ]))
+        return (text, parsed.creationDate)
     }
 
     /// Bytes of regular files below `path` (the progress total).
