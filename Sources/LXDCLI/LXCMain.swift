@@ -147,7 +147,7 @@ struct RootCommand: LXCCommand {
             SnapshotCommand(),
             ActionCommand(.start),
             ActionCommand(.stop),
-            UnimplementedCommand("storage", "Manage storage pools and volumes"),
+            StorageCommand(),
             VersionCommand(),
             UnimplementedCommand("warning", "Manage warnings"),
             // Less common commands, hidden from the list as in LXD (shown with --all).

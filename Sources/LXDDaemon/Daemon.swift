@@ -57,6 +57,7 @@ public final class Daemon: Sendable {
 
         let signals = installSignalHandlers(state: state)
         Task {
+            await state.storage.mountAll()
             await state.networks.restoreAll()
             await state.instances.resumeAfterRestart()
             self.ready.store(true, ordering: .releasing)
@@ -143,6 +144,7 @@ public final class Daemon: Sendable {
         power.setEventHandler { [self] in
             Task {
                 await state.instances.stopAllForShutdown(timeout: 60)
+                await state.storage.unmountAll()
                 await state.networks.stopAll()
                 self.exit(0)
             }

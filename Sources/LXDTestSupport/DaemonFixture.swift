@@ -25,8 +25,8 @@ public final class DaemonFixture: @unchecked Sendable {
     public var ourLXC: String { TestEnvironment.ourLXC }
     public var http: HTTPClient { HTTPClient(unixSocketPath: socket) }
 
-    init(client: String) throws {
-        let template = "/tmp/swiftlxd-test-XXXXXX"
+    init(client: String, parent: String = "/tmp") throws {
+        let template = parent + "/swiftlxd-test-XXXXXX"
         var bytes = Array(template.utf8CString)
         guard let made = mkdtemp(&bytes) else { throw TestFailure("mkdtemp failed") }
         directory = String(cString: made)
@@ -44,18 +44,19 @@ public final class DaemonFixture: @unchecked Sendable {
     /// pool and no network; with `network`, it runs in a network namespace of its own
     /// (`NetworkNamespace`) and `lxd init --auto` also makes `lxdbr0` there, never on the host.
     public static func with<T>(
-        client: String = TestEnvironment.debianLXC, withImage: Bool = true, network: Bool = false,
+        client: String = TestEnvironment.debianLXC, withImage: Bool = true, network: Bool = false, parent: String = "/tmp",
+        initialize: Bool = true,
         _ body: (DaemonFixture) async throws -> T
     ) async throws -> T {
-        let fixture = try DaemonFixture(client: client)
+        let fixture = try DaemonFixture(client: client, parent: parent)
         defer { fixture.tearDown() }
         if network {
             fixture.netns = try NetworkNamespace.create("swiftlxd-" + fixture.prefix)
         }
         try fixture.startDaemon()
-        if network {
+        if initialize && network {
             try runCommand(fixture.lxd, ["init", "--auto"], environment: fixture.environment).check()
-        } else {
+        } else if initialize {
             try runCommand(fixture.lxd, ["init", "--preseed"], environment: fixture.environment, stdin: Data(Self.preseed.utf8)).check()
         }
         if withImage {
@@ -179,6 +180,7 @@ public final class DaemonFixture: @unchecked Sendable {
         }
         // Last: what still runs in the namespace (dnsmasq) goes with it.
         if let netns { NetworkNamespace.destroy(netns) }
+        HostCleanup.release(under: directory)
         try? FileManager.default.removeItem(atPath: directory)
     }
 }

@@ -11,6 +11,7 @@ enum Endpoints {
         let instances = InstancesAPI(state: state)
         let profiles = ProfilesAPI(state: state)
         let pools = StoragePoolsAPI(state: state)
+        let volumes = StorageVolumesAPI(state: state)
         let networks = NetworksAPI(state: state)
         let internalAPI = InternalAPI(state: state)
 
@@ -40,8 +41,12 @@ enum Endpoints {
                 "/1.0/profiles/{name}", get: Action(profiles.profileGet), put: Action(profiles.profilePut),
                 post: Action(profiles.profilePost), patch: Action(profiles.profilePatch), delete: Action(profiles.profileDelete)),
             Endpoint("/1.0/storage-pools", get: Action(pools.poolsGet), post: Action(pools.poolsPost)),
-            Endpoint("/1.0/storage-pools/{name}", get: Action(pools.poolGet), delete: Action(pools.poolDelete)),
+            Endpoint(
+                "/1.0/storage-pools/{name}", get: Action(pools.poolGet), put: Action(pools.poolPut), patch: Action(pools.poolPatch),
+                delete: Action(pools.poolDelete)),
+            Endpoint("/1.0/storage-pools/{name}/resources", get: Action(pools.poolResourcesGet)),
         ]
+        endpoints += StorageVolumesAPI.endpoints(volumes)
         endpoints += networks.endpoints
         // Instances answer on both the current and the legacy (pre-`instances` extension) paths.
         for collection in ["instances", "containers"] {

@@ -36,9 +36,10 @@ struct ServerAPI: Sendable {
         environment.serverName = host.hostname
         environment.serverPID = Int(host.pid)
         environment.serverVersion = DaemonVersion.version
-        environment.storage = "dir"
-        environment.storageVersion = "1"
-        environment.storageSupportedDrivers = [ServerStorageDriverInfo(name: "dir", version: "1", remote: false)]
+        let inUse = await state.storage.driversInUse()
+        environment.storage = inUse.names
+        environment.storageVersion = inUse.versions
+        environment.storageSupportedDrivers = await state.storage.supportedDrivers()
         let server = Server(config: config, apiExtensions: APIExtensions.all, auth: "trusted", environment: environment)
         return .sync(server, etag: ETag.of(config))
     }
@@ -77,6 +78,7 @@ struct ServerAPI: Sendable {
         let timeout = Int(request.query["timeout"] ?? "") ?? 60
         await state.instances.stopAllForShutdown(timeout: timeout)
         await state.networks.stopAll()
+        await state.storage.unmountAll()
         state.requestExit()
         return .sync(JSONValue.null)
     }

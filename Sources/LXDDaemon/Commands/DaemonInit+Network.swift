@@ -1,6 +1,5 @@
 import LXDAPI
 import LXDHTTP
-import YAML
 
 extension DaemonInit {
     /// `lxd init --auto`'s network part, as LXD: unless a managed bridge exists already, a
@@ -15,20 +14,6 @@ extension DaemonInit {
         if put.devices["eth0"] == nil {
             put.devices["eth0"] = ["type": "nic", "name": "eth0", "network": "lxdbr0"]
             let _: JSONValue = try call(client, "PUT", "/1.0/profiles/default", body: put)
-        }
-    }
-
-    /// The preseed's `networks:` (name, type, description, config), created before the pools
-    /// and profiles that may refer to them.
-    static func preseedNetworks(_ client: HTTPClient, _ root: YAMLNode) throws {
-        for network in root["networks"]?.array ?? [] {
-            guard let name = network["name"]?.string else { throw LXDError.badRequest("Invalid preseed: a network needs a name") }
-            var put = NetworkPut(description: network["description"]?.string ?? "")
-            if case .mapping(let entries) = network["config"] ?? .null {
-                for (key, value) in entries { put.config[key] = value.string ?? "" }
-            }
-            let body = NetworksPost(name: name, type: network["type"]?.string ?? "bridge", put: put)
-            let _: JSONValue = try call(client, "POST", "/1.0/networks", body: body)
         }
     }
 }

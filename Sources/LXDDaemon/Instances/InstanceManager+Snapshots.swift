@@ -2,11 +2,12 @@ import Foundation
 import LXDAPI
 import LXDCore
 
-/// Snapshots on the `dir` pool: a snapshot is a copy of the instance's volume (reflinked where
-/// the filesystem can) under `containers-snapshots/<instance>/<snapshot>`, and a row holding the
-/// config, devices and profiles of that moment. A running instance is frozen while it is copied.
+/// Instance snapshots: the pool's driver snapshots the volume (a read-only subvolume on btrfs, a
+/// thin snapshot on lvm, a reflinked copy on dir) under `containers-snapshots/<instance>/<snapshot>`,
+/// and a row holds the config, devices and profiles of that moment. A running instance is frozen
+/// while it is taken.
 extension InstanceManager {
-    func snapshotsPath(_ instance: String, pool: String) -> String { paths.pool(pool) + "/containers-snapshots/" + instance }
+    func snapshotsPath(_ instance: String, pool: String) -> String { storage.instanceSnapshotsPath(instance, pool: pool) }
     func snapshotPath(_ instance: String, _ snapshot: String, pool: String) -> String {
         snapshotsPath(instance, pool: pool) + "/" + snapshot
     }
@@ -127,12 +128,9 @@ extension InstanceManager {
         }
         if stateful { try await checkStatefulSnapshot(instance) }
         let pool = try rootPool(expanded.devices)
-        let volume = volumePath(instance, pool: pool)
-        let target = snapshotPath(instance, name, pool: pool)
-        try FileManager.default.createDirectory(atPath: snapshotsPath(instance, pool: pool), withIntermediateDirectories: true)
-        chmod(snapshotsPath(instance, pool: pool), 0o700)
+        let storage = self.storage
         try await withFrozen(instance, requestor: requestor) {
-            try await Self.copyVolume(volume, to: target)
+            try await storage.createInstanceSnapshot(instance, name, pool: pool)
         }
         let snapshot = SnapshotRecord(
             instance: instance, name: name, architecture: record.architecture, ephemeral: record.ephemeral, config: record.config,
@@ -140,7 +138,7 @@ extension InstanceManager {
         do {
             try await database.createSnapshot(snapshot)
         } catch {
-            Self.removeTree(target)
+            try? await storage.deleteInstanceSnapshot(instance, name, pool: pool)
             throw error
         }
         events.lifecycle(
@@ -180,11 +178,7 @@ extension InstanceManager {
     /// `cp -a --reflink=auto`: ownership, modes, xattrs and hardlinks kept; blocks shared where
     /// the filesystem supports reflinks.
     static func copyVolume(_ source: String, to target: String) async throws {
-        let result = try await ExternalTool.run("/bin/cp", ["-a", "--reflink=auto", "--", source, target])
-        guard case .exited(0) = result.status else {
-            removeTree(target)
-            throw LXDError.internalError("Failed copying \(source): \(result.output)")
-        }
+        try await HostStorage.copyTree(source, to: target)
     }
 
     func deleteSnapshot(_ instance: String, _ name: String, requestor: EventLifecycleRequestor?) async throws {
@@ -194,8 +188,7 @@ extension InstanceManager {
         let record = try await record(instance)
         guard try await database.snapshot(of: instance, named: name) != nil else { throw LXDError.notFound("Snapshot not found") }
         let pool = try rootPool(try await expanded(record).devices)
-        let path = snapshotPath(instance, name, pool: pool)
-        try await Blocking.run("lxd-delete") { Self.removeTree(path) }
+        try await storage.deleteInstanceSnapshot(instance, name, pool: pool)
         try await database.deleteSnapshot(of: instance, named: name)
         events.lifecycle("instance-snapshot-deleted", source: "/1.0/instances/\(instance)/snapshots/\(name)", requestor: requestor)
     }
@@ -208,9 +201,11 @@ extension InstanceManager {
         let record = try await record(instance)
         let pool = try rootPool(try await expanded(record).devices)
         try await database.renameSnapshot(of: instance, from: name, to: newName)
-        guard Glibc.rename(snapshotPath(instance, name, pool: pool), snapshotPath(instance, newName, pool: pool)) == 0 else {
+        do {
+            try await storage.renameInstanceSnapshot(instance, name, to: newName, pool: pool)
+        } catch {
             try? await database.renameSnapshot(of: instance, from: newName, to: name)
-            throw LXDError.internalError("Failed renaming snapshot: \(String(cString: strerror(errno)))")
+            throw error
         }
         events.lifecycle(
             "instance-snapshot-renamed", source: "/1.0/instances/\(instance)/snapshots/\(newName)",
@@ -233,17 +228,9 @@ extension InstanceManager {
             guard let snapshot = try await database.snapshot(of: instance, named: name) else {
                 throw LXDError.notFound("Snapshot not found")
             }
-            let pool = try rootPool(try await expanded(record).devices)
-            let volume = volumePath(instance, pool: pool)
-            let staged = volume + ".restore"
-            Self.removeTree(staged)
-            try await Self.copyVolume(snapshotPath(instance, name, pool: pool), to: staged)
-            let old = volume + ".old"
-            Self.removeTree(old)
-            guard Glibc.rename(volume, old) == 0, Glibc.rename(staged, volume) == 0 else {
-                throw LXDError.internalError("Failed restoring snapshot: \(String(cString: strerror(errno)))")
-            }
-            try await Blocking.run("lxd-delete") { Self.removeTree(old) }
+            let devices = try await expanded(record).devices
+            let pool = try rootPool(devices)
+            try await storage.restoreInstanceSnapshot(instance, name, pool: pool, size: rootSize(devices))
             var config = snapshot.config
             // What the daemon tracks about the running instance stays as it is now.
             for key in ["volatile.last_state.power", "volatile.idmap.current"] { config[key] = record.config[key] }
