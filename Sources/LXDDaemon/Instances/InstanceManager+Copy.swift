@@ -4,7 +4,8 @@ import LXDCore
 
 /// `lxc copy --refresh` onto an existing instance: its volume becomes the source's again, its
 /// snapshots the source's (missing ones copied with their dates, extra ones deleted); its own
-/// config and volatile keys stay.
+/// config and volatile keys stay. The new volume is made beside the old one through the pool's
+/// driver (a cheap copy where it has one) and swapped in, so a failure leaves the target as it was.
 extension InstanceManager {
     func refreshCopy(_ post: InstancesPost, from source: String, operation: BackgroundOperation) async throws {
         let target = post.name
@@ -16,47 +17,32 @@ extension InstanceManager {
             throw LXDError.badRequest("Failed getting exclusive access to instance: Instance is running")
         }
         let sourceRecord = try await record(source)
-        let pool = try rootPool(try await expanded(targetRecord).devices)
+        let targetDevices = try await expanded(targetRecord).devices
+        let pool = try rootPool(targetDevices)
         let sourcePool = try rootPool(try await expanded(sourceRecord).devices)
         let sourceSnapshots = post.source.instanceOnly ? [] : try await database.snapshots(of: source)
         let targetSnapshots = try await database.snapshots(of: target)
-        if !post.source.instanceOnly {
-            for snapshot in targetSnapshots where !sourceSnapshots.contains(where: { $0.name == snapshot.name }) {
-                Self.removeTree(snapshotPath(target, snapshot.name, pool: pool))
-                try await database.deleteSnapshot(of: target, named: snapshot.name)
-            }
-            try FileManager.default.createDirectory(atPath: snapshotsPath(target, pool: pool), withIntermediateDirectories: true)
-            for snapshot in sourceSnapshots where !targetSnapshots.contains(where: { $0.name == snapshot.name }) {
-                let path = snapshotPath(target, snapshot.name, pool: pool)
-                try await Self.copyVolume(snapshotPath(source, snapshot.name, pool: sourcePool), to: path)
-                var copied = snapshot
-                copied.instance = target
-                do {
-                    try await database.createSnapshot(copied)
-                } catch {
-                    Self.removeTree(path)
-                    throw error
-                }
-            }
-        }
-        // The volume last, staged next to the old one and swapped in.
-        let volume = volumePath(target, pool: pool)
-        let staged = volume + ".refresh"
-        Self.removeTree(staged)
+        // Instance names cannot hold "_": no instance can own this volume name.
+        let staged = target + "_refresh"
+        let storage = self.storage
         try await withFrozen(source, requestor: nil) {
-            try await Self.copyVolume(volumePath(source, pool: sourcePool), to: staged)
+            try await storage.copyInstanceVolume(
+                from: source, snapshot: nil, sourcePool: sourcePool, to: staged, pool: pool, snapshots: sourceSnapshots.map(\.name),
+                size: rootSize(targetDevices))
         }
-        let old = volume + ".old"
-        Self.removeTree(old)
-        guard Glibc.rename(volume, old) == 0 else {
-            Self.removeTree(staged)
-            throw LXDError.internalError("Failed refreshing instance: \(String(cString: strerror(errno)))")
+        do {
+            try await storage.deleteInstanceVolume(target, pool: pool, snapshots: targetSnapshots.map(\.name))
+        } catch {
+            try? await storage.deleteInstanceVolume(staged, pool: pool, snapshots: sourceSnapshots.map(\.name))
+            throw error
         }
-        guard Glibc.rename(staged, volume) == 0 else {
-            _ = Glibc.rename(old, volume)
-            throw LXDError.internalError("Failed refreshing instance: \(String(cString: strerror(errno)))")
+        try await storage.renameInstanceVolume(staged, to: target, pool: pool)
+        for snapshot in targetSnapshots { try await database.deleteSnapshot(of: target, named: snapshot.name) }
+        for snapshot in sourceSnapshots {
+            var copied = snapshot
+            copied.instance = target
+            try await database.createSnapshot(copied)
         }
-        try await Blocking.run("lxd-delete") { Self.removeTree(old) }
         events.lifecycle("instance-updated", source: "/1.0/instances/\(target)")
     }
 }

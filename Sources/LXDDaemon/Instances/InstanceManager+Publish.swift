@@ -35,11 +35,15 @@ extension InstanceManager {
             guard let snapshot = try await database.snapshot(of: instance, named: parts[1]) else {
                 throw LXDError.notFound("Instance not found")
             }
+            if try await database.storagePool(named: pool)?.driver == "lvm" {
+                // An lvm snapshot is a thin LV that nothing mounts for reading yet.
+                throw LXDError.notImplemented("Publishing a snapshot from an lvm pool is not supported yet")
+            }
             volume = snapshotPath(instance, snapshot.name, pool: pool)
             config = snapshot.config
         } else {
             guard await status(instance) == .stopped else { throw LXDError.badRequest("Cannot export a running instance as an image") }
-            volume = volumePath(instance, pool: pool)
+            volume = try await storage.mountInstanceVolume(instance, pool: pool)
             config = record.config
         }
         let (metadata, created) = try Self.publishedMetadata(

@@ -14,9 +14,10 @@ struct CopySerialTests {
 
     /// A copy has the source's files and snapshots, fresh volatile keys, and the image's `copy`
     /// templates applied at its first start (the busybox image's hostname template).
-    @Test(arguments: [TestEnvironment.debianLXC, TestEnvironment.ourLXC])
-    func copyRunningInstanceWithSnapshots(client: String) async throws {
+    @Test(arguments: [TestEnvironment.debianLXC, TestEnvironment.ourLXC], TestPools.drivers)
+    func copyRunningInstanceWithSnapshots(client: String, driver: String) async throws {
         try await DaemonFixture.with(client: client) { f in
+            _ = try TestPools.use(driver, in: f)
             let source = f.name("src")
             let copy = f.name("dst")
             try f.lxc(["launch", f.imageAlias, source]).check()
@@ -103,8 +104,10 @@ struct CopySerialTests {
 
     /// `--refresh` brings an existing copy up to date: its volume and snapshots become the
     /// source's again (extra snapshots go), its own identity stays.
-    @Test func refreshUpdatesAnExistingCopy() async throws {
+    @Test(arguments: TestPools.drivers)
+    func refreshUpdatesAnExistingCopy(driver: String) async throws {
         try await DaemonFixture.with(client: TestEnvironment.ourLXC) { f in
+            _ = try TestPools.use(driver, in: f)
             let source = f.name("src")
             let copy = f.name("dst")
             try f.lxc(["launch", f.imageAlias, source]).check()
@@ -130,16 +133,17 @@ struct CopySerialTests {
     }
 
     /// `lxc move` renames (and moves snapshots with their instance).
-    @Test(arguments: [TestEnvironment.debianLXC, TestEnvironment.ourLXC])
-    func moveRenames(client: String) async throws {
+    @Test(arguments: [TestEnvironment.debianLXC, TestEnvironment.ourLXC], TestPools.drivers)
+    func moveRenames(client: String, driver: String) async throws {
         try await DaemonFixture.with(client: client) { f in
+            let pool = try TestPools.use(driver, in: f)
             let source = f.name("a")
             let target = f.name("b")
             try f.lxc(["init", f.imageAlias, source]).check()
             try f.lxc(["snapshot", source, "s0"]).check()
             try f.lxc(["move", source, target]).check()
             #expect(try snapshots(f, target) == ["s0"])
-            #expect(FileManager.default.fileExists(atPath: f.directory + "/storage-pools/default/containers-snapshots/\(target)/s0"))
+            #expect(FileManager.default.fileExists(atPath: TestPools.snapshotsFolder(f, pool: pool, instance: target) + "/s0"))
             try f.lxc(["start", target]).check()
             let running = try f.lxc(["move", target, source])
             #expect(running.status == 1 && running.stderr == "Error: Renaming of running container not allowed\n")

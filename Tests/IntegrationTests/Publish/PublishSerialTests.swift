@@ -14,9 +14,10 @@ struct PublishSerialTests {
 
     /// An instance's files (owners inside the container kept), templates and metadata make an
     /// image that launches; `--force` stops a running instance and starts it again.
-    @Test(arguments: [TestEnvironment.debianLXC, TestEnvironment.ourLXC])
-    func publishRunningInstanceWithForceAndLaunch(client: String) async throws {
+    @Test(arguments: [TestEnvironment.debianLXC, TestEnvironment.ourLXC], TestPools.drivers)
+    func publishRunningInstanceWithForceAndLaunch(client: String, driver: String) async throws {
         try await DaemonFixture.with(client: client) { f in
+            _ = try TestPools.use(driver, in: f)
             let source = f.name("src")
             try f.lxc(["launch", f.imageAlias, source]).check()
             try f.lxc(["exec", source, "--", "sh", "-c", "echo published > /root/p; chown 1000:1000 /root/p"]).check()

@@ -12,22 +12,24 @@ struct SnapshotsSerialTests {
         try f.get("/1.0/instances/\(name)/snapshots", as: [String].self).map { String($0.split(separator: "/").last ?? "") }
     }
 
-    func snapshotFolders(_ f: DaemonFixture, _ name: String) -> [String] {
-        let folder = f.directory + "/storage-pools/default/containers-snapshots/\(name)"
+    func snapshotFolders(_ f: DaemonFixture, _ name: String, pool: String = "default") -> [String] {
+        let folder = TestPools.snapshotsFolder(f, pool: pool, instance: name)
         return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
     }
 
-    /// Take, restore, rename and delete through both clients; the container's files follow.
-    @Test(arguments: [TestEnvironment.debianLXC, TestEnvironment.ourLXC])
-    func snapshotRestoreRenameDelete(client: String) async throws {
+    /// Take, restore, rename and delete through both clients, on `dir` and btrfs; the
+    /// container's files follow.
+    @Test(arguments: [TestEnvironment.debianLXC, TestEnvironment.ourLXC], TestPools.drivers)
+    func snapshotRestoreRenameDelete(client: String, driver: String) async throws {
         try await DaemonFixture.with(client: client) { f in
+            let pool = try TestPools.use(driver, in: f)
             let name = f.name("c")
             try f.lxc(["launch", f.imageAlias, name]).check()
             try f.lxc(["exec", name, "--", "sh", "-c", "echo before > /root/state"]).check()
             try f.lxc(["snapshot", name]).check()
             try f.lxc(["snapshot", name, "named"]).check()
             #expect(try snapshots(f, name) == ["snap0", "named"])
-            #expect(snapshotFolders(f, name) == ["named", "snap0"])
+            #expect(snapshotFolders(f, name, pool: pool) == ["named", "snap0"])
 
             // A running container is snapshotted too; its state changes after.
             try f.lxc(["exec", name, "--", "sh", "-c", "echo after > /root/state; touch /root/new"]).check()
@@ -41,10 +43,10 @@ struct SnapshotsSerialTests {
             try f.lxc(["rename", "\(name)/snap0", "\(name)/first"]).check()
             try f.lxc(["move", "\(name)/first", "\(name)/oldest"]).check()
             #expect(try snapshots(f, name) == ["oldest", "named"])
-            #expect(snapshotFolders(f, name) == ["named", "oldest"])
+            #expect(snapshotFolders(f, name, pool: pool) == ["named", "oldest"])
             try f.lxc(["delete", "\(name)/oldest"]).check()
             #expect(try snapshots(f, name) == ["named"])
-            #expect(snapshotFolders(f, name) == ["named"])
+            #expect(snapshotFolders(f, name, pool: pool) == ["named"])
 
             // The default names continue after the highest index, as LXD's `snap%d` does.
             try f.lxc(["snapshot", name]).check()
@@ -58,7 +60,7 @@ struct SnapshotsSerialTests {
 
             // Deleting the instance takes its snapshots.
             try f.lxc(["delete", "--force", name]).check()
-            #expect(snapshotFolders(f, name) == [])
+            #expect(snapshotFolders(f, name, pool: pool) == [])
         }
     }
 
