@@ -162,3 +162,23 @@ enum KeyValueArguments {
         return devices
     }
 }
+
+/// `lxc move NAME [NEW] --storage POOL` on one server: LXD's client asks the server to migrate
+/// the instance to the pool (`instance_pool_move`), live when it runs.
+enum PoolMove {
+    static func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
+        let (server, name) = try ctx.resolve(args.positional[0])
+        var newName = args.positional.count > 1 ? try ctx.resolve(args.positional[1]).name : ""
+        if newName.isEmpty { newName = name }
+        let instance = try server.getInstance(name)
+        let live = !args.bool("stateless") && instance.statusCode == StatusCode.running.rawValue
+        let operation = try server.moveInstance(
+            name, to: newName, pool: args.string("storage"), instanceOnly: args.bool("instance-only"), live: live)
+        do {
+            try operation.wait()
+        } catch let error as LXDError {
+            // As LXD's client, which waits on the migration operation.
+            throw LXDError(error.status, "Migration operation failure: \(error.message)")
+        }
+    }
+}

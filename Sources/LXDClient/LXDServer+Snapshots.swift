@@ -117,3 +117,29 @@ extension LXDServer {
         return try queryOperation("POST", "/1.0/images", body: try LXDServer.encode(body))
     }
 }
+
+extension LXDServer {
+    /// `POST /1.0/instances/NAME` moving it to another pool (LXD's client sets `migration`).
+    public func moveInstance(_ name: String, to newName: String, pool: String, instanceOnly: Bool, live: Bool) throws -> RemoteOperation {
+        struct Body: Encodable {
+            let name: String
+            let pool: String
+            let instanceOnly: Bool
+            let live: Bool
+            func encode(to encoder: Encoder) throws {
+                var c = encoder.container(keyedBy: StringKey.self)
+                try c.encode(name, forKey: StringKey("name"))
+                try c.encode(true, forKey: StringKey("migration"))
+                try c.encode(live, forKey: StringKey("live"))
+                try c.encode(instanceOnly, forKey: StringKey("instance_only"))
+                try c.encode(instanceOnly, forKey: StringKey("container_only"))
+                try c.encodeNil(forKey: StringKey("target"))
+                try c.encode(pool, forKey: StringKey("pool"))
+                try c.encode("", forKey: StringKey("project"))
+                try c.encode(false, forKey: StringKey("allow_inconsistent"))
+            }
+        }
+        let body = try LXDServer.encode(Body(name: newName, pool: pool, instanceOnly: instanceOnly, live: live))
+        return try queryOperation("POST", "/1.0/instances/" + LXDServer.escape(name), body: body)
+    }
+}

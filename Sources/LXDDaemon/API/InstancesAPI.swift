@@ -94,8 +94,8 @@ struct InstancesAPI: Sendable {
         let name = request.parameter("name")
         _ = try await instances.record(name)
         let post = try request.decode(InstancePost.self)
+        if !post.pool.isEmpty { return try await instancePoolMove(name, post, request) }
         if post.migration { throw LXDError.notImplemented("Instance migration is not supported yet") }
-        if !post.pool.isEmpty { throw LXDError.notImplemented("Moving instances between pools is not supported yet") }
         try InstanceName.validate(post.name)
         let instances = self.instances
         let requestor = request.requestor

@@ -149,4 +149,44 @@ struct CopySerialTests {
             #expect(running.status == 1 && running.stderr == "Error: Renaming of running container not allowed\n")
         }
     }
+
+    /// `lxc move --storage`: the instance, its files and snapshots move to another pool (here
+    /// a btrfs pool on a loop file, then a second `dir` pool); the root disk follows.
+    @Test(arguments: [TestEnvironment.debianLXC, TestEnvironment.ourLXC])
+    func moveToAnotherPool(client: String) async throws {
+        try await DaemonFixture.with(client: client) { f in
+            let btrfs = try TestPools.use("btrfs", in: f)
+            try f.lxc(["profile", "device", "set", "default", "root", "pool=default"], client: TestEnvironment.debianLXC).check()
+            let other = f.name("dir2")
+            try f.lxc(["storage", "create", other, "dir"], client: TestEnvironment.debianLXC).check()
+            let name = f.name("m")
+            try f.lxc(["launch", f.imageAlias, name]).check()
+            try f.lxc(["exec", name, "--", "sh", "-c", "echo moved > /root/m"]).check()
+            try f.lxc(["snapshot", name, "s0"]).check()
+
+            // Running: a live migration would need CRIU.
+            let live = try f.lxc(["move", name, "--storage", btrfs])
+            #expect(
+                live.status == 1 && live.stderr.hasPrefix("Error: Migration operation failure: Unable to perform container live migration.")
+            )
+            try f.lxc(["stop", "--force", name]).check()
+            let missing = try f.lxc(["move", name, "--storage", "nosuch"])
+            #expect(missing.stderr.hasSuffix("Failed loading storage pool: Storage pool not found\n"))
+
+            try f.lxc(["move", name, "--storage", btrfs]).check()
+            #expect(try instance(f, name).devices["root"]?["pool"] == btrfs)
+            #expect(StorageTools.isSubvolume(f.directory + "/storage-pools/\(btrfs)/containers/\(name)"))
+            #expect(!FileManager.default.fileExists(atPath: f.directory + "/storage-pools/default/containers/\(name)"))
+            #expect(try snapshots(f, name) == ["s0"])
+
+            let renamed = f.name("m2")
+            try f.lxc(["move", name, renamed, "--storage", other, "--instance-only"]).check()
+            #expect(try instance(f, renamed).devices["root"]?["pool"] == other)
+            #expect(try snapshots(f, renamed) == [])
+            #expect(
+                ((try? FileManager.default.contentsOfDirectory(atPath: f.directory + "/storage-pools/\(btrfs)/containers")) ?? []).isEmpty)
+            try f.lxc(["start", renamed]).check()
+            #expect(try f.lxc(["exec", renamed, "--", "cat", "/root/m"]).check().stdout == "moved\n")
+        }
+    }
 }
