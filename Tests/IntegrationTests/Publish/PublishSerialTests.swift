@@ -115,4 +115,35 @@ struct PublishSerialTests {
             }
         }
     }
+
+    /// `lxc image edit` from stdin (a published image's properties, public and auto-update
+    /// flags): ours leaves the image as Debian's does, and bad YAML fails the same way.
+    @Test func imageEditFromStdinAsLXD() async throws {
+        try await DaemonFixture.with { f in
+            let pair = ClientPair(fixture: f)
+            let source = f.name("src")
+            try f.lxc(["init", f.imageAlias, source]).check()
+            try f.lxc(["publish", source, "--alias", "pub"]).check()
+            let input = Data("auto_update: true\nproperties:\n  description: edited\n  user.k: v\npublic: true\n".utf8)
+            let reset = Data("properties: {}\n".utf8)
+            var shown: [String] = []
+            for client in [TestEnvironment.debianLXC, TestEnvironment.ourLXC] {
+                try f.lxc(["image", "edit", "pub"], stdin: reset, client: client).check()
+                try f.lxc(["image", "edit", "pub"], stdin: input, client: client).check()
+                shown.append(try f.lxc(["image", "show", "pub"]).check().stdout)
+            }
+            #expect(shown[0] == shown[1])
+            #expect(shown[1].hasPrefix("auto_update: true\nproperties:\n  description: edited\n  user.k: v\npublic: true\n"))
+            for bad in ["bad: [", "expires_at: bad\n"] {
+                try pair.expectSame(["image", "edit", "pub"], stdin: Data(bad.utf8))
+            }
+            for bad in ["public: maybe\n", "properties: [a]\n", "profiles: x\n"] {
+                let result = try f.lxc(["image", "edit", "pub"], stdin: Data(bad.utf8), client: f.ourLXC)
+                #expect(result.status == 1 && result.stderr.hasPrefix("Error: yaml: unmarshal errors:\n"))
+            }
+            try pair.expectSame(["image", "edit", "nosuch"], stdin: Data())
+            try pair.expectSame(["image", "edit", "--help"])
+            #expect(try f.lxc(["image", "show", "pub"]).check().stdout == shown[1])
+        }
+    }
 }
