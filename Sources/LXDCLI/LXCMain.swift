@@ -14,17 +14,16 @@ public enum LXCMain {
         } catch let exit as ExitStatus {
             return exit.code
         } catch {
-            let message: String
-            if let error = error as? LXDError {
-                message = error.message
-            } else if let error = error as? UsageError {
-                message = error.message
-            } else {
-                message = String(describing: error)
-            }
-            context.stderr.write("Error: \(message)\n")
+            context.stderr.write("Error: \(message(for: error))\n")
             return context.failureStatus == 0 ? 1 : context.failureStatus
         }
+    }
+
+    /// The text `Error: ...` shows for an error.
+    static func message(for error: any Error) -> String {
+        if let error = error as? LXDError { return error.message }
+        if let error = error as? UsageError { return error.message }
+        return String(describing: error)
     }
 }
 
@@ -42,6 +41,8 @@ enum Dispatcher {
             guard let position = firstPositional(rest) else { break }
             let word = rest[position]
             guard let sub = command.subcommands.first(where: { $0.matches(word) }) else {
+                // cobra shows a group's help for `group nosuch --help` (not the root's).
+                if path.count > 1 && (rest.contains("--help") || rest.contains("-h")) { break }
                 throw UsageError("unknown command \"\(word)\" for \"\(path.joined(separator: " "))\"")
             }
             command = sub
@@ -121,7 +122,7 @@ struct RootCommand: LXCCommand {
         [
             UnimplementedCommand("alias", "Manage command aliases"),
             UnimplementedCommand("cluster", "Manage cluster members"),
-            UnimplementedCommand("config", "Manage instance and server configuration options"),
+            ConfigCommand(),
             UnimplementedCommand("console", "Attach to instance consoles"),
             UnimplementedCommand("copy", "Copy instances within or in between LXD servers"),
             DeleteCommand(),
@@ -137,7 +138,7 @@ struct RootCommand: LXCCommand {
             MoveCommand(),
             UnimplementedCommand("network", "Manage and attach instances to networks"),
             OperationCommand(),
-            UnimplementedCommand("profile", "Manage profiles"),
+            ProfileCommand(),
             UnimplementedCommand("project", "Manage projects"),
             UnimplementedCommand("publish", "Publish instances as images"),
             UnimplementedCommand("remote", "Manage the list of remote servers"),
