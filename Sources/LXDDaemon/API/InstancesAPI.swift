@@ -74,6 +74,10 @@ struct InstancesAPI: Sendable {
             }
             return .async(operation)
         }
+        // LXD 5.0.2 answers a missing profile before any operation starts.
+        for profile in put.profiles ?? [] where try await state.database.profile(named: profile) == nil {
+            throw LXDError.notFound("Profile not found")
+        }
         return try await update(name, put, request)
     }
 

@@ -693,7 +693,7 @@ actor InstanceManager {
     }
 
     /// Writes changed limits into a running container's cgroup (v1 names, this host's layout).
-    private func applyLive(_ name: String, from old: InstanceLimits?, to new: InstanceLimits) async throws {
+    func applyLive(_ name: String, from old: InstanceLimits?, to new: InstanceLimits) async throws {
         func write(_ key: String, _ value: String, _ option: String) async throws {
             do {
                 try await lxc.setCgroupItem(name, key, value)
