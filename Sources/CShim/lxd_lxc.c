@@ -1,6 +1,7 @@
 // liblxc shims and the hidden `lxd fork*` subcommands. The fork helpers run in a freshly
 // exec'd `lxd` before any Swift thread exists, so they are plain C from start to exit.
 #include "lxd_lxc.h"
+#include "lxd_mount.h"
 #include "lxd_os.h"
 
 #include <lxc/attach_options.h>
@@ -309,5 +310,7 @@ int lxd_fork_dispatch(int argc, char **argv) {
         exit(forkstart(argc, argv));
     if (strcmp(argv[1], "forkexec") == 0)
         exit(forkexec(argc, argv));
+    if (strcmp(argv[1], "forkmount") == 0)
+        exit(lxd_forkmount(argc, argv));
     return -1;
 }

@@ -25,8 +25,8 @@ public final class LXCContainer {
         self.lxcpath = lxcpath
         if let configPath {
             lxd_lxc_clear_config(handle)
+            // Every stored property is set: a throw from here on runs deinit, which puts the handle.
             guard lxd_lxc_load_config(handle, configPath) else {
-                lxd_lxc_put(handle)
                 throw LXCError("Failed loading LXC config \"\(configPath)\"")
             }
         }

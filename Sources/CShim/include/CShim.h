@@ -8,5 +8,6 @@
 #include "lxd_sqlite.h"
 #include "lxd_ssl.h"
 #include "lxd_fs.h"
+#include "lxd_mount.h"
 
 #endif

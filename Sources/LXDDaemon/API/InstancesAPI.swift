@@ -86,7 +86,9 @@ struct InstancesAPI: Sendable {
         let current = try await instances.api(try await instances.record(name)).writable
         try request.checkETag(ETag.of(current))
         let merged = try JSONValue.from(current).merging(try request.decode(JSONValue.self)).decode(InstancePut.self)
-        return try await update(name, merged, request)
+        // LXD 5.0.2 applies a PATCH synchronously (errors as a 500, success as an empty sync response).
+        try await instances.update(name, merged, requestor: request.requestor)
+        return .emptyObject
     }
 
     private func update(_ name: String, _ put: InstancePut, _ request: APIRequest) async throws -> APIResponse {

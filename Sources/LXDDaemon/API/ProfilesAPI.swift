@@ -3,8 +3,7 @@ import LXDAPI
 import LXDCore
 
 /// `/1.0/profiles`, with LXD 5.0.2's statuses and messages. Config keys and device settings are
-/// checked by the config validation work (`ConfigValidator`, called where marked); what is
-/// profile-specific lives here: names, `default`, profiles in use, the root disk rule, ETags, and
+/// checked by `ConfigValidator`; what is profile-specific lives here: names, `default`, profiles in use, the root disk rule, ETags, and
 /// re-applying a changed profile to the instances that use it.
 struct ProfilesAPI: Sendable {
     let state: DaemonState
@@ -64,7 +63,7 @@ struct ProfilesAPI: Sendable {
         var post = try request.decode(ProfilesPost.self)
         post.put = Self.withoutEmptyValues(post.put)
         try Self.validateName(post.name)
-        // Config keys and devices: ConfigValidator (400 on create).
+        try ConfigValidator.validateProfile(post.put, status: .badRequest)
         try await state.database.createProfile(name: post.name, put: post.put)
         state.events.lifecycle("profile-created", source: "/1.0/profiles/\(post.name)", requestor: request.requestor)
         return .created(location: "/1.0/profiles/\(post.name)")
@@ -107,7 +106,7 @@ struct ProfilesAPI: Sendable {
     /// profile stays saved when an instance cannot take it, and the failures are listed.
     private func update(_ record: ProfileRecord, to put: ProfilePut, _ request: APIRequest) async throws {
         let put = Self.withoutEmptyValues(put)
-        // Config keys and devices: ConfigValidator (500 on update).
+        try ConfigValidator.validateProfile(put, status: .internalServerError)
         let users = try await state.instances.expandedUsing(profile: record.name)
         try await checkRootDisk(record, put, users: users.map(\.name))
         try await state.database.updateProfile(name: record.name, put: put)

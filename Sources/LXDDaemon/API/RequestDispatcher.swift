@@ -21,7 +21,8 @@ struct RequestDispatcher: Sendable {
         case .failure(let error):
             response = .error(error)
         case .action(let action, let parameters):
-            if !isReady() && !head.target.hasPrefix("/internal/ready") && head.target != "/1.0" {
+            // `/internal/ready` too: `lxd waitready` must wait until instances were resumed.
+            if !isReady() && head.target != "/1.0" {
                 response = .error(LXDError(.serviceUnavailable, "LXD daemon is still starting up"))
                 break
             }

@@ -17,31 +17,30 @@ extension InstanceManager {
     }
 
     /// Re-applies `name`'s expanded configuration after one of its profiles changed from
-    /// `previous`. A running container gets the changed limits live.
+    /// `previous`: the new expanded devices are checked as an update checks them and, on a running
+    /// container, devices are hot-plugged and the cgroup limits rewritten where they changed.
     func applyProfileChange(
         _ name: String, previous: (config: [String: String], devices: Devices), requestor: EventLifecycleRequestor?
     ) async throws {
         let lock = locks.lock(for: name)
         await lock.lock()
         defer { lock.unlock() }
-        let current = try await expanded(try await record(name))
-        try Self.checkDiskSources(current.devices)
+        let record = try await record(name)
+        let current = try await expanded(record)
+        do { try DeviceValidator.checkSources(current.devices) } catch { throw LXDError.badRequest(error.message) }
         if await status(name) == .running {
-            // Limits are what a running container takes live here; disk and unix devices added
-            // or removed by a profile apply at the next start (live hot-plug is the device work's).
-            try await applyLive(name, from: try? InstanceLimits(config: previous.config), to: try InstanceLimits(config: current.config))
+            let limits = CgroupLimits(layout: .host)
+            let rootfs = (try? rootPool(current.devices)).map { volumePath(name, pool: $0) + "/rootfs" } ?? "/"
+            let old = (try? limits.settings(config: previous.config, devices: previous.devices, rootfs: rootfs)) ?? []
+            let new: [CgroupSetting]
+            do {
+                new = try limits.settings(config: current.config, devices: current.devices, rootfs: rootfs)
+            } catch let error as LXDError {
+                throw LXDError.internalError("Initialize LXC: \(error.message)")
+            }
+            try await hotplugDevices(name, old: previous.devices, new: current.devices)
+            try await applyCgroupChanges(name, from: old, to: new)
         }
         events.lifecycle("instance-updated", source: "/1.0/instances/\(name)", requestor: requestor)
-    }
-
-    /// Disk devices must have their host source (LXD's "add validation"), unless optional.
-    static func checkDiskSources(_ devices: Devices) throws {
-        for (device, settings) in devices.sorted(by: { $0.key < $1.key }) where settings["type"] == "disk" && settings["path"] != "/" {
-            guard let source = settings["source"], source.hasPrefix("/"), (settings["pool"] ?? "").isEmpty,
-                settings["optional"] != "true", !FileManager.default.fileExists(atPath: source)
-            else { continue }
-            throw LXDError.badRequest(
-                "Failed add validation for device \"\(device)\": Missing source path \"\(source)\" for disk \"\(device)\"")
-        }
     }
 }

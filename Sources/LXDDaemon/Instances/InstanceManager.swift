@@ -19,6 +19,8 @@ actor InstanceManager {
     /// Our own binary, re-executed as `lxd forkstart` / `lxd forkexec`.
     let executable: String
     let locks = KeyedAsyncLocks()
+    /// Held while an isolated id block is chosen and stored (two creates never get the same).
+    let idmapLock = AsyncLock()
     /// Set while `lxd shutdown` stops everything: stops then keep `volatile.last_state.power`.
     private var isShuttingDown = false
 
@@ -131,6 +133,10 @@ actor InstanceManager {
         for name in profiles where !found.contains(where: { $0.name == name }) {
             throw LXDError.badRequest("Requested profile \"\(name)\" doesn't exist")
         }
+        if let message = createValidationError(config: post.put.config, devices: post.put.devices) {
+            // LXD reports invalid config through the failed operation (202 first).
+            return { _ in throw LXDError.badRequest(message) }
+        }
         var image: ImageRecord?
         switch post.source.type {
         case "image":
@@ -178,15 +184,14 @@ actor InstanceManager {
         }
         config["volatile.uuid"] = UUID().uuidString.lowercased()
         config["volatile.cloud-init.instance-id"] = UUID().uuidString.lowercased()
-        config["volatile.idmap.base"] = "0"
-        config["volatile.idmap.next"] = idmap.volatileJSON
-        // The rootfs is shifted while it is unpacked, so it is already in the map.
-        config["volatile.last_state.idmap"] = image == nil ? "[]" : idmap.volatileJSON
+        // The rootfs is shifted into the daemon's map while it is unpacked; a container with
+        // its own map is remapped at first start.
+        config["volatile.last_state.idmap"] = idmap.volatileJSON
         var record = InstanceRecord(
             name: post.name, architecture: image?.architecture ?? HostInfo.gather().kernelArchitecture,
             ephemeral: post.put.ephemeral, description: post.put.description, config: config, devices: post.put.devices,
             profiles: profiles, createdAt: .now())
-        record = try await database.createInstance(record)
+        record = try await createRecordWithIdmap(record)
         // The row first (a duplicate name fails here, touching nothing), then the storage; on any
         // failure the storage steps are undone and the row removed before the operation fails.
         let reverter = Reverter()
@@ -221,15 +226,15 @@ actor InstanceManager {
         for key in config.keys where key.hasPrefix("volatile.") && key != "volatile.base_image" { config[key] = nil }
         config["volatile.uuid"] = UUID().uuidString.lowercased()
         config["volatile.cloud-init.instance-id"] = UUID().uuidString.lowercased()
-        config["volatile.idmap.base"] = "0"
-        config["volatile.idmap.next"] = idmap.volatileJSON
-        config["volatile.last_state.idmap"] = idmap.volatileJSON
+        // The copied files keep the source's owners: the map they were written in comes along.
+        config["volatile.last_state.idmap"] =
+            (sourceSnapshot?.config ?? sourceRecord.config)["volatile.last_state.idmap"] ?? idmap.volatileJSON
         config["volatile.apply_template"] = "copy"
         var record = InstanceRecord(
             name: post.name, architecture: sourceRecord.architecture, ephemeral: post.put.ephemeral, description: post.put.description,
             config: config, devices: post.put.devices.isEmpty ? (sourceSnapshot?.devices ?? sourceRecord.devices) : post.put.devices,
             profiles: post.put.profiles ?? (sourceSnapshot?.profiles ?? sourceRecord.profiles), createdAt: .now())
-        record = try await database.createInstance(record)
+        record = try await createRecordWithIdmap(record)
         let pool = try rootPool(try await expanded(record).devices)
         let sourcePool = try rootPool(try await expanded(sourceRecord).devices)
         let volume = volumePath(post.name, pool: pool)
@@ -399,23 +404,32 @@ actor InstanceManager {
         let volume = volumePath(name, pool: pool)
         let rootfs = volume + "/rootfs"
 
+        let diskMap = diskIdmap(record)
         if let trigger = record.config["volatile.apply_template"] {
-            try applyTemplates(record: record, config: expanded.config, volume: volume, trigger: trigger)
+            try applyTemplates(record: record, config: expanded.config, volume: volume, trigger: trigger, owner: diskMap.rootOwner)
             record.config["volatile.apply_template"] = nil
         }
-        try applyTemplates(record: record, config: expanded.config, volume: volume, trigger: "start")
+        try applyTemplates(record: record, config: expanded.config, volume: volume, trigger: "start", owner: diskMap.rootOwner)
+        let nextMap = nextIdmap(record)
+        try await Self.remapRootfs(volume: volume, from: diskMap, to: nextMap)
+        if diskMap != nextMap {
+            record.config["volatile.last_state.idmap"] = nextMap.volatileJSON
+            try await database.updateInstance(record)
+        }
 
         let configPath = paths.instanceLXCConfig(name)
         let logs = paths.instanceLogs(name)
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
-        let limits = try InstanceLimits(config: expanded.config)
+        let unixNodes = try makeUnixNodes(name, expanded.devices, idmap: nextMap)
         var spec = LXCConfigSpec(
-            name: name, rootfsPath: rootfs, hostname: name, idmapLines: idmap.lxcConfigLines, logFile: logs + "/lxc.log",
+            name: name, rootfsPath: rootfs, hostname: name, idmapLines: nextMap.lxcConfigLines, logFile: logs + "/lxc.log",
             consoleLogFile: logs + "/console.log", rawLXC: expanded.config["raw.lxc"] ?? "",
-            environment: Self.environment(expanded.config), memoryLimitBytes: limits.memoryBytes,
-            processesLimit: limits.processes, cpuShares: limits.cpuShares,
-            mountEntries: try InstanceDevices(devices: expanded.devices).mountEntries())
-        spec.cpuSet = limits.cpuSet
+            environment: Self.environment(expanded.config),
+            mountEntries: try InstanceDevices(devices: expanded.devices, nodes: unixNodes.nodes).mountEntries())
+        spec.cgroupSettings = try CgroupLimits(layout: .host).settings(config: expanded.config, devices: expanded.devices, rootfs: rootfs)
+        spec.security = LXCSecurity(
+            isPrivileged: nextMap.isPrivileged, isNesting: ConfigBool.isTrue(expanded.config["security.nesting"] ?? ""),
+            deviceRules: unixNodes.rules)
         var withHook = spec
         withHook.postStopHook = "\(executable) callhook \(paths.root) \(name) stop"
         let text = LXCConfig.render(withHook)
@@ -454,7 +468,7 @@ actor InstanceManager {
                     + "\nTry `lxc info --show-log \(name)` for more info")
         }
         record.config["volatile.last_state.power"] = "RUNNING"
-        record.config["volatile.idmap.current"] = idmap.volatileJSON
+        record.config["volatile.idmap.current"] = nextMap.volatileJSON
         record.lastUsedAt = .now()
         try await database.updateInstance(record)
         events.lifecycle("instance-started", source: "/1.0/instances/\(name)", requestor: requestor)
@@ -473,10 +487,12 @@ actor InstanceManager {
     static let helperEnvironment = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"]
 
     /// Renders the templates whose `when` includes `trigger` into the rootfs.
-    private func applyTemplates(record: InstanceRecord, config: [String: String], volume: String, trigger: String) throws {
+    private func applyTemplates(
+        record: InstanceRecord, config: [String: String], volume: String, trigger: String, owner: (uid: Int64, gid: Int64)
+    ) throws {
         guard let text = try? String(contentsOfFile: volume + "/metadata.yaml", encoding: .utf8) else { return }
         let metadata = try ImageMetadataFile.parse(text)
-        let writer = RootfsWriter(rootfs: volume + "/rootfs", owner: (UInt32(idmap.uidBase), UInt32(idmap.gidBase)))
+        let writer = RootfsWriter(rootfs: volume + "/rootfs", owner: (UInt32(owner.uid), UInt32(owner.gid)))
         for (path, template) in metadata.templates.sorted(by: { $0.key < $1.key }) where template.when.contains(trigger) {
             let source = volume + "/templates/" + template.template
             guard let body = try? String(contentsOfFile: source, encoding: .utf8) else {
@@ -581,11 +597,13 @@ actor InstanceManager {
         let snapshots = pool.map { snapshotsPath(name, pool: $0) }
         let link = paths.instanceLink(name)
         let logs = paths.instanceLogs(name)
+        let devicesFolder = devicesFolder(name)
         try await Blocking.run("lxd-delete") {
             if let volume { Self.removeTree(volume) }
             if let snapshots { Self.removeTree(snapshots) }
             unlink(link)
             Self.removeTree(logs)
+            Self.removeTree(devicesFolder)
         }
         try await database.deleteInstance(name: name)
         events.lifecycle("instance-deleted", source: "/1.0/instances/\(name)", requestor: requestor)
@@ -627,33 +645,19 @@ actor InstanceManager {
         for profile in profiles where !found.contains(where: { $0.name == profile }) {
             throw LXDError.badRequest("Requested profile \"\(profile)\" doesn't exist")
         }
-        var config = put.config
-        for (key, value) in record.config where key.hasPrefix("volatile.") {
-            config[key] = value
-        }
-        for key in put.config.keys where key.hasPrefix("volatile.") && record.config[key] == nil {
-            config[key] = nil
-        }
-        for (device, settings) in put.devices where settings["type"] == "disk" && settings["path"] != "/" {
-            if let source = settings["source"], !source.isEmpty, !source.hasPrefix("ceph"), !FileManager.default.fileExists(atPath: source),
-                settings["optional"] != "true"
-            {
-                throw LXDError.badRequest(
-                    "Failed add validation for device \"\(device)\": Missing source path \"\(source)\" for disk \"\(device)\"")
-            }
-        }
         var updated = record
-        updated.config = config
+        updated.config = put.config
         updated.devices = put.devices
         updated.profiles = profiles
         updated.description = put.description
         updated.ephemeral = put.ephemeral
         if !put.architecture.isEmpty { updated.architecture = put.architecture }
-        let newLimits = try InstanceLimits(config: try await expanded(updated).config)
+        try await validateUpdate(from: record, to: &updated)
+        let limits = try await cgroupSettings(old: record, new: updated)
         if await status(name) == .running {
+            try await hotplugDevices(name, old: try await expanded(record).devices, new: try await expanded(updated).devices)
             // Limits apply live; a value the kernel refuses leaves the stored config unchanged.
-            let oldLimits = try? InstanceLimits(config: try await expanded(record).config)
-            try await applyLive(name, from: oldLimits, to: newLimits)
+            try await applyCgroupChanges(name, from: limits.old, to: limits.new)
         }
         record = updated
         try await database.updateInstance(record)
@@ -689,30 +693,6 @@ actor InstanceManager {
             record.config["volatile.last_state.power"] = "STOPPED"
             try? await database.updateInstance(record)
             events.lifecycle("instance-shutdown", source: "/1.0/instances/\(name)")
-        }
-    }
-
-    /// Writes changed limits into a running container's cgroup (v1 names, this host's layout).
-    func applyLive(_ name: String, from old: InstanceLimits?, to new: InstanceLimits) async throws {
-        func write(_ key: String, _ value: String, _ option: String) async throws {
-            do {
-                try await lxc.setCgroupItem(name, key, value)
-            } catch {
-                throw LXDError.badRequest("Failed to set \(option) to \(value): \(error)")
-            }
-        }
-        if old?.memoryBytes != new.memoryBytes {
-            try await write("memory.limit_in_bytes", new.memoryBytes.map(String.init) ?? "-1", "limits.memory")
-        }
-        if old?.processes != new.processes {
-            try await write("pids.max", new.processes.map(String.init) ?? "max", "limits.processes")
-        }
-        if old?.cpuSet != new.cpuSet {
-            let all = HostResources.cpuCount == 1 ? "0" : "0-\(HostResources.cpuCount - 1)"
-            try await write("cpuset.cpus", new.cpuSet ?? all, "limits.cpu")
-        }
-        if old?.cpuShares != new.cpuShares {
-            try await write("cpu.shares", String(new.cpuShares ?? 1024), "limits.cpu.priority")
         }
     }
 

@@ -11,14 +11,22 @@ struct InstanceStateReader {
     func read(status: StatusCode) async -> InstanceState {
         let memory = await number(["memory.current", "memory.usage_in_bytes"])
         let memoryPeak = await number(["memory.peak", "memory.max_usage_in_bytes"])
-        let swap = await number(["memory.swap.current"])
+        // v1 accounts memory+swap together (memsw); v2 has swap on its own.
+        var swap = await number(["memory.swap.current"])
+        var swapPeak: Int64 = 0
+        let memsw = await number(["memory.memsw.usage_in_bytes"])
+        if memsw > 0 {
+            swap = max(0, memsw - memory)
+            swapPeak = max(0, await number(["memory.memsw.max_usage_in_bytes"]) - memoryPeak)
+        }
         let processes = await number(["pids.current"])
         var cpu = await number(["cpuacct.usage"])
         if cpu == 0, let stat = await lxc.cgroupItem(name, ["cpu.stat"]) {
             cpu = Self.usageNanoseconds(fromCPUStat: stat)
         }
         return InstanceState(
-            status: status, memory: InstanceStateMemory(usage: memory, usagePeak: max(memoryPeak, memory), swapUsage: swap),
+            status: status,
+            memory: InstanceStateMemory(usage: memory, usagePeak: max(memoryPeak, memory), swapUsage: swap, swapUsagePeak: swapPeak),
             network: Self.network(pid: pid), pid: Int64(pid), processes: processes, cpu: InstanceStateCPU(usage: cpu))
     }
 

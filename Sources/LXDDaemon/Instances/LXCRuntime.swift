@@ -1,4 +1,5 @@
 import Foundation
+import LXDAPI
 import LXDCore
 import LibLXC
 
@@ -54,6 +55,26 @@ actor LXCRuntime {
         let lxcpath = self.lxcpath
         return try await Blocking.run("lxd-shutdown") {
             try LXCContainer(name: name, lxcpath: lxcpath, configPath: nil).shutdown(timeout: timeout)
+        }
+    }
+}
+
+extension LXCRuntime {
+    /// liblxc's own check of `raw.lxc`: the text is loaded into a throwaway handle, which fails
+    /// on keys or values liblxc does not accept (LXD's wording, the temporary file named).
+    func checkRawConfig(_ text: String) throws {
+        let path = "/tmp/lxd_config_" + String(UInt64.random(in: 0...UInt64.max))
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw LXDError.internalError("Failed creating \(path): \(String(cString: strerror(errno)))") }
+        defer { unlink(path) }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        guard written == bytes.count else { throw LXDError.internalError("Failed writing \(path)") }
+        do {
+            _ = try LXCContainer(name: "lxd-raw-lxc-check", lxcpath: "/tmp", configPath: path)
+        } catch {
+            throw LXDError.internalError("Failed to load config file \"\(path)\": loading config file for the container failed")
         }
     }
 }
