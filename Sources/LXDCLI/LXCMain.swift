@@ -90,8 +90,11 @@ enum Dispatcher {
     }
 
     static func entries(_ command: any LXCCommand, showAll: Bool = false) -> [HelpRenderer.Entry] {
-        command.subcommands.filter { showAll || !$0.spec.isHidden }.map { HelpRenderer.Entry(name: $0.spec.name, short: $0.spec.short) }
-            .sorted { $0.name < $1.name }
+        // `completion` is ours, not LXD's: never listed, not even with --all.
+        command.subcommands.filter { (showAll || !$0.spec.isHidden) && !($0 is CompletionCommand) }.map {
+            HelpRenderer.Entry(name: $0.spec.name, short: $0.spec.short)
+        }
+        .sorted { $0.name < $1.name }
     }
 
     static func help(for command: any LXCCommand, path: [String], showAll: Bool = false) -> String {
@@ -157,6 +160,7 @@ struct RootCommand: LXCCommand {
             MonitorCommand().hidden(),
             UnimplementedCommand("query", "Send a raw query to LXD").hidden(),
             ActionCommand(.pause).hidden(),
+            CompletionCommand(),
         ]
     }
 
