@@ -7,6 +7,7 @@
 #include <linux/openat2.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -171,4 +172,10 @@ int lxd_fs_remap_tree(const char *path, const struct lxd_id_run *uids, size_t nu
                       size_t ngids) {
     struct remap_ctx ctx = {.uids = uids, .nuids = nuids, .gids = gids, .ngids = ngids};
     return walk_tree(path, remap_visit, &ctx);
+}
+
+long lxd_fs_magic(const char *path) {
+    struct statfs info;
+    if (statfs(path, &info) != 0) return -errno;
+    return (long)info.f_type;
 }

@@ -98,6 +98,10 @@ struct DeleteCommand: LXCCommand {
         let server = try ctx.server()
         let force = args.bool("force")
         for name in args.positional {
+            if SnapshotArguments.split(name) != nil {
+                try SnapshotArguments.checkExists(server, name, display: name)
+                continue
+            }
             do {
                 _ = try server.getInstance(name)
             } catch let error as LXDError {
@@ -105,6 +109,10 @@ struct DeleteCommand: LXCCommand {
             }
         }
         for name in args.positional {
+            if SnapshotArguments.split(name) != nil {
+                try SnapshotArguments.delete(server, name)
+                continue
+            }
             let instance = try server.getInstance(name)
             if instance.statusCode != 0 && instance.statusCode != StatusCode.stopped.rawValue {
                 guard force else { throw UsageError("The instance is currently running, stop it first or pass --force") }
@@ -124,6 +132,9 @@ struct RenameCommand: LXCCommand {
 
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         guard try ctx.checkArgs(args, min: 2, max: 2) else { return }
+        if SnapshotArguments.split(args.positional[0]) != nil {
+            return try SnapshotArguments.rename(ctx.server(), from: args.positional[0], to: args.positional[1])
+        }
         try ctx.server().renameInstance(args.positional[0], to: args.positional[1]).wait()
     }
 }
@@ -173,6 +184,9 @@ struct MoveCommand: LXCCommand {
         guard try ctx.checkArgs(args, min: 1, max: 2) else { return }
         guard args.positional.count == 2, !args.positional[0].contains(":"), !args.positional[1].contains(":") else {
             throw UsageError("Moving between servers is not supported by this client yet")
+        }
+        if SnapshotArguments.split(args.positional[0]) != nil {
+            return try SnapshotArguments.rename(ctx.server(), from: args.positional[0], to: args.positional[1])
         }
         try ctx.server().renameInstance(args.positional[0], to: args.positional[1]).wait()
     }

@@ -57,10 +57,13 @@ public final class Daemon: Sendable {
 
         let signals = installSignalHandlers(state: state)
         Task {
+            await state.storage.mountAll()
+            await state.networks.restoreAll()
             await state.instances.resumeAfterRestart()
             self.ready.store(true, ordering: .releasing)
             logger.info("Daemon started")
         }
+        Task { await SnapshotScheduler(instances: state.instances, database: state.database, logger: logger).run() }
         exitSignal.wait()
         server.stop()
         // Let in-flight responses (the answer to `lxd shutdown` itself) reach their clients.
@@ -75,11 +78,13 @@ public final class Daemon: Sendable {
         let events = EventHub()
         let operations = OperationRegistry(events: events)
         let images = ImageStore(paths: paths, database: database, events: events)
+        let networks = NetworkManager(paths: paths, database: database, events: events, logger: logger)
         let instances = InstanceManager(
-            paths: paths, database: database, events: events, images: images, idmap: IdmapSet.fromSystem(), logger: logger)
+            paths: paths, database: database, events: events, images: images, idmap: IdmapSet.fromSystem(), logger: logger,
+            networks: networks)
         return DaemonState(
             paths: paths, database: database, events: events, operations: operations, images: images, instances: instances,
-            host: HostInfo.gather(), logger: logger, requestExit: { [self] in self.exit(0) })
+            networks: networks, host: HostInfo.gather(), logger: logger, requestExit: { [self] in self.exit(0) })
     }
 
     func exit(_ code: Int32) {
@@ -139,6 +144,8 @@ public final class Daemon: Sendable {
         power.setEventHandler { [self] in
             Task {
                 await state.instances.stopAllForShutdown(timeout: 60)
+                await state.storage.unmountAll()
+                await state.networks.stopAll()
                 self.exit(0)
             }
         }

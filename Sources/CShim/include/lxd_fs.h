@@ -20,6 +20,9 @@ int lxd_fs_mkdir_in_root(int rootfd, const char *path, mode_t mode);
 /// not below `range`; 0 or -errno otherwise.
 int lxd_fs_shift_tree(const char *path, uid_t uid_base, gid_t gid_base, unsigned long range);
 
+/// The filesystem magic (`statfs` f_type) of the filesystem holding `path`, or -errno.
+long lxd_fs_magic(const char *path);
+
 /// One run of ids that moves: host ids [from, from+count) become [to, to+count).
 struct lxd_id_run {
     uint32_t from;

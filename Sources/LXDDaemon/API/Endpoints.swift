@@ -11,6 +11,8 @@ enum Endpoints {
         let instances = InstancesAPI(state: state)
         let profiles = ProfilesAPI(state: state)
         let pools = StoragePoolsAPI(state: state)
+        let volumes = StorageVolumesAPI(state: state)
+        let networks = NetworksAPI(state: state)
         let internalAPI = InternalAPI(state: state)
 
         var endpoints: [Endpoint] = [
@@ -39,8 +41,13 @@ enum Endpoints {
                 "/1.0/profiles/{name}", get: Action(profiles.profileGet), put: Action(profiles.profilePut),
                 post: Action(profiles.profilePost), patch: Action(profiles.profilePatch), delete: Action(profiles.profileDelete)),
             Endpoint("/1.0/storage-pools", get: Action(pools.poolsGet), post: Action(pools.poolsPost)),
-            Endpoint("/1.0/storage-pools/{name}", get: Action(pools.poolGet), delete: Action(pools.poolDelete)),
+            Endpoint(
+                "/1.0/storage-pools/{name}", get: Action(pools.poolGet), put: Action(pools.poolPut), patch: Action(pools.poolPatch),
+                delete: Action(pools.poolDelete)),
+            Endpoint("/1.0/storage-pools/{name}/resources", get: Action(pools.poolResourcesGet)),
         ]
+        endpoints += StorageVolumesAPI.endpoints(volumes)
+        endpoints += networks.endpoints
         // Instances answer on both the current and the legacy (pre-`instances` extension) paths.
         for collection in ["instances", "containers"] {
             let base = "/1.0/\(collection)"
@@ -58,7 +65,8 @@ enum Endpoints {
                     base + "/{name}/snapshots", get: Action(instances.instanceSnapshotsGet), post: Action(instances.instanceSnapshotsPost)),
                 Endpoint(
                     base + "/{name}/snapshots/{snapshot}", get: Action(instances.instanceSnapshotGet),
-                    post: Action(instances.instanceSnapshotPost), delete: Action(instances.instanceSnapshotDelete)),
+                    put: Action(instances.instanceSnapshotPut), post: Action(instances.instanceSnapshotPost),
+                    patch: Action(instances.instanceSnapshotPut), delete: Action(instances.instanceSnapshotDelete)),
             ]
         }
         return endpoints

@@ -21,7 +21,8 @@ struct RequestDispatcher: Sendable {
         case .failure(let error):
             response = .error(error)
         case .action(let action, let parameters):
-            // `/internal/ready` too: `lxd waitready` must wait until instances were resumed.
+            // `/internal/ready` too: `lxd waitready` polls it until the start (networks
+            // restored, instances resumed) is over.
             if !isReady() && head.target != "/1.0" {
                 response = .error(LXDError(.serviceUnavailable, "LXD daemon is still starting up"))
                 break

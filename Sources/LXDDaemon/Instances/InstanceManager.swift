@@ -16,6 +16,10 @@ actor InstanceManager {
     let lxc: LXCRuntime
     let idmap: IdmapSet
     let logger: Logger
+    /// The pools: every instance volume is made, copied, snapshotted and deleted through it.
+    let storage: StorageManager
+    /// The managed networks and the host side of NICs.
+    let networks: NetworkManager
     /// Our own binary, re-executed as `lxd forkstart` / `lxd forkexec`.
     let executable: String
     let locks = KeyedAsyncLocks()
@@ -24,7 +28,11 @@ actor InstanceManager {
     /// Set while `lxd shutdown` stops everything: stops then keep `volatile.last_state.power`.
     private var isShuttingDown = false
 
-    init(paths: DaemonPaths, database: Database, events: EventHub, images: ImageStore, idmap: IdmapSet, logger: Logger) {
+    init(
+        paths: DaemonPaths, database: Database, events: EventHub, images: ImageStore, idmap: IdmapSet, logger: Logger,
+        networks: NetworkManager
+    ) {
+        self.networks = networks
         self.paths = paths
         self.database = database
         self.events = events
@@ -32,29 +40,22 @@ actor InstanceManager {
         self.idmap = idmap
         self.logger = logger
         lxc = LXCRuntime(lxcpath: paths.containers)
+        storage = StorageManager(paths: paths, database: database, events: events, idmap: idmap, logger: logger)
         executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
     // MARK: Reading
 
     func record(_ name: String) async throws -> InstanceRecord {
+        // `c1/snap0` on an instance endpoint (files, state, exec...): a snapshot is not an instance.
+        if name.contains("/") { throw LXDError.badRequest("Invalid instance name") }
         guard let record = try await database.instance(named: name) else { throw LXDError.notFound("Instance not found") }
         return record
     }
 
     /// Profiles in order, then the instance's own keys (LXD's precedence).
     func expanded(_ record: InstanceRecord) async throws -> (config: [String: String], devices: Devices) {
-        var config: [String: String] = [:]
-        var devices: Devices = [:]
-        for profile in try await database.profiles(named: record.profiles) {
-            config.merge(profile.put.config) { _, new in new }
-            devices.merge(profile.put.devices) { _, new in new }
-        }
-        config.merge(record.config) { _, new in new }
-        devices.merge(record.devices) { _, new in new }
-        // A `none` device masks the profile device of the same name.
-        devices = devices.filter { $0.value["type"] != "none" }
-        return (config, devices)
+        record.expanded(with: try await database.profiles(named: record.profiles))
     }
 
     func status(_ name: String) async -> StatusCode {
@@ -104,12 +105,21 @@ actor InstanceManager {
     func state(_ name: String) async -> InstanceState {
         let status = await status(name)
         guard status != .stopped, let pid = await lxc.initPID(name) else { return InstanceState(status: .stopped) }
-        return await InstanceStateReader(lxc: lxc, name: name, pid: pid).read(status: status)
+        var state = await InstanceStateReader(lxc: lxc, name: name, pid: pid).read(status: status)
+        if let record = try? await database.instance(named: name), let devices = try? await expanded(record).devices {
+            for (interface, host) in await networks.hostNames(record, devices: devices) { state.network?[interface]?.hostName = host }
+        }
+        return state
     }
 
     // MARK: Creating
 
-    func volumePath(_ name: String, pool: String) -> String { paths.pool(pool) + "/containers/" + name }
+    func volumePath(_ name: String, pool: String) -> String { storage.instanceVolumePath(name, pool: pool) }
+
+    /// The root disk's `size` (a quota where the pool's driver enforces one).
+    func rootSize(_ devices: Devices) -> String? {
+        devices.values.first(where: { $0["type"] == "disk" && $0["path"] == "/" })?["size"]
+    }
 
     /// The pool of the root disk device (LXD: the instance's or its profiles' `root` disk).
     func rootPool(_ devices: Devices) throws -> String {
@@ -136,6 +146,10 @@ actor InstanceManager {
         if let message = createValidationError(config: post.put.config, devices: post.put.devices) {
             // LXD reports invalid config through the failed operation (202 first).
             return { _ in throw LXDError.badRequest(message) }
+        }
+        if post.source.type != "copy" {
+            let draft = InstanceRecord(name: post.name, architecture: "", devices: post.put.devices, profiles: profiles, createdAt: .now())
+            try await networks.validateNICs(draft.expanded(with: found).devices, instance: post.name)
         }
         var image: ImageRecord?
         switch post.source.type {
@@ -237,34 +251,34 @@ actor InstanceManager {
         record = try await createRecordWithIdmap(record)
         let pool = try rootPool(try await expanded(record).devices)
         let sourcePool = try rootPool(try await expanded(sourceRecord).devices)
-        let volume = volumePath(post.name, pool: pool)
-        let origin = snapshot.map { snapshotPath(source, $0, pool: sourcePool) } ?? volumePath(source, pool: sourcePool)
+        let copiedSnapshots = snapshot == nil && !post.source.instanceOnly ? try await database.snapshots(of: source) : []
+        let size = rootSize(try await expanded(record).devices)
         let reverter = Reverter()
         do {
-            if snapshot == nil {
-                try await withFrozen(source, requestor: nil) { try await Self.copyVolume(origin, to: volume) }
-            } else {
-                try await Self.copyVolume(origin, to: volume)
+            let storage = self.storage
+            let copyVolume: () async throws -> Void = {
+                try await storage.copyInstanceVolume(
+                    from: source, snapshot: snapshot, sourcePool: sourcePool, to: post.name, pool: pool,
+                    snapshots: copiedSnapshots.map(\.name), size: size)
             }
-            reverter.add { Self.removeTree(volume) }
+            if snapshot == nil {
+                try await withFrozen(source, requestor: nil) { try await copyVolume() }
+            } else {
+                try await copyVolume()
+            }
             let link = paths.instanceLink(post.name)
             try? FileManager.default.removeItem(atPath: link)
-            symlink(volume, link)
+            symlink(volumePath(post.name, pool: pool), link)
             reverter.add { unlink(link) }
             try FileManager.default.createDirectory(atPath: paths.instanceLogs(post.name), withIntermediateDirectories: true)
-            if snapshot == nil && !post.source.instanceOnly {
-                for snap in try await database.snapshots(of: source) {
-                    try FileManager.default.createDirectory(atPath: snapshotsPath(post.name, pool: pool), withIntermediateDirectories: true)
-                    try await Self.copyVolume(
-                        snapshotPath(source, snap.name, pool: sourcePool), to: snapshotPath(post.name, snap.name, pool: pool))
-                    var copied = snap
-                    copied.instance = post.name
-                    try await database.createSnapshot(copied)
-                }
-                reverter.add { [snapshots = snapshotsPath(post.name, pool: pool)] in Self.removeTree(snapshots) }
+            for snap in copiedSnapshots {
+                var copied = snap
+                copied.instance = post.name
+                try await database.createSnapshot(copied)
             }
         } catch {
             reverter.fail()
+            try? await storage.deleteInstanceVolume(post.name, pool: pool, snapshots: copiedSnapshots.map(\.name))
             try? await database.deleteInstance(name: post.name)
             throw error
         }
@@ -285,99 +299,26 @@ actor InstanceManager {
         guard try await database.storagePool(named: pool) != nil else {
             throw LXDError.notFound("Failed creating instance: Storage pool \"\(pool)\" not found")
         }
-        let volume = volumePath(record.name, pool: pool)
-        let idmap = self.idmap
         let link = paths.instanceLink(record.name)
         let logs = paths.instanceLogs(record.name)
-        try await Blocking.run("lxd-create") {
-            try Self.makeVolume(volume, idmap: idmap)
-        }
-        reverter.add { Self.removeTree(volume) }
-        try? FileManager.default.removeItem(atPath: link)
-        guard symlink(volume, link) == 0 else {
-            throw LXDError.internalError("Failed linking instance volume: \(String(cString: strerror(errno)))")
-        }
-        reverter.add { unlink(link) }
-        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
-        reverter.add { Self.removeTree(logs) }
-
-        if let image {
-            let tarball = paths.imageFile(image.fingerprint)
-            let rootfsFile = paths.imageRootfsFile(image.fingerprint)
-            if FileManager.default.fileExists(atPath: rootfsFile), ImageRootfs.kind(of: rootfsFile) == .squashfs {
-                try await Self.unpackSquashfs(rootfsFile, into: volume + "/rootfs", idmap: idmap)
+        let started = ContinuousClock.now
+        let volume = try await storage.createInstanceVolume(
+            record.name, pool: pool, image: image, size: rootSize(devices), operation: operation)
+        logger.debug("Created instance volume", ["instance": record.name, "duration": "\(ContinuousClock.now - started)"])
+        do {
+            try? FileManager.default.removeItem(atPath: link)
+            guard symlink(volume, link) == 0 else {
+                throw LXDError.internalError("Failed linking instance volume: \(String(cString: strerror(errno)))")
             }
-            let shift = IDShift(uidBase: idmap.uidBase, gidBase: idmap.gidBase, range: idmap.range)
-            let started = ContinuousClock.now
-            try await Blocking.run("lxd-unpack") {
-                do {
-                    if FileManager.default.fileExists(atPath: rootfsFile) {
-                        if ImageRootfs.kind(of: rootfsFile) == .tarball {
-                            _ = try ImageArchive.extract(rootfsFile, prefix: "", to: volume + "/rootfs", idShift: shift)
-                        }
-                    } else {
-                        _ = try ImageArchive.extract(tarball, prefix: "rootfs/", to: volume + "/rootfs", idShift: shift) { done, total in
-                            guard total > 0 else { return }
-                            let percent = min(100, done * 100 / total)
-                            let speed = Int64(Double(done) / max(0.001, (ContinuousClock.now - started).seconds))
-                            operation.updateProgress(
-                                stage: "create_instance_from_image_unpack", percent: Int(percent), speed: speed,
-                                text: "Unpack: \(percent)% (\(ByteSize.string(speed))/s)")
-                        }
-                    }
-                    _ = try ImageArchive.extract(tarball, prefix: "templates/", to: volume + "/templates", idShift: nil)
-                    if let metadata = try ImageArchive.readMember(tarball, named: "metadata.yaml") {
-                        try metadata.write(to: URL(fileURLWithPath: volume + "/metadata.yaml"))
-                    }
-                } catch let error as LXDError {
-                    throw error
-                } catch {
-                    throw LXDError.badRequest("Failed creating instance from image: \(error)")
-                }
-            }
-            logger.debug("Unpacked image", ["instance": record.name, "duration": "\(ContinuousClock.now - started)"])
-            try await database.touchImage(fingerprint: image.fingerprint, at: .now())
+            reverter.add { unlink(link) }
+            try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+            reverter.add { Self.removeTree(logs) }
+            if let image { try await database.touchImage(fingerprint: image.fingerprint, at: .now()) }
+        } catch {
+            try? await storage.deleteInstanceVolume(record.name, pool: pool, snapshots: [])
+            throw error
         }
         return pool
-    }
-
-    /// Unpacks a squashfs rootfs next to its final place, shifts it into the container's ids,
-    /// then moves it into place (unsquashfs has no id shifting of its own).
-    private static func unpackSquashfs(_ file: String, into rootfs: String, idmap: IdmapSet) async throws {
-        let unpack = rootfs + ".unpack"
-        let result = try await ExternalTool.run("/usr/bin/unsquashfs", ["-f", "-n", "-d", unpack, file])
-        guard case .exited(0) = result.status else {
-            removeTree(unpack)
-            throw LXDError.badRequest("Failed creating instance from image: unpacking the squashfs rootfs: \(result.output)")
-        }
-        let status = lxd_fs_shift_tree(unpack, uid_t(idmap.uidBase), gid_t(idmap.gidBase), UInt(idmap.range))
-        guard status == 0 else {
-            removeTree(unpack)
-            throw LXDError.badRequest(
-                status == -ERANGE
-                    ? "Failed creating instance from image: the rootfs has ids outside the container's map"
-                    : "Failed creating instance from image: shifting the rootfs: \(String(cString: strerror(-status)))")
-        }
-        rmdir(rootfs)
-        guard Glibc.rename(unpack, rootfs) == 0 else {
-            removeTree(unpack)
-            throw LXDError.internalError("Failed moving the rootfs into place: \(String(cString: strerror(errno)))")
-        }
-    }
-
-    /// The volume directory: traversable only by the container's root (LXD's 0100 mode), with an
-    /// empty rootfs owned by the mapped root.
-    nonisolated static func makeVolume(_ volume: String, idmap: IdmapSet) throws {
-        let fileManager = FileManager.default
-        guard !fileManager.fileExists(atPath: volume) else {
-            throw LXDError.conflict("Failed creating instance: volume \"\(volume)\" already exists")
-        }
-        try fileManager.createDirectory(atPath: volume + "/rootfs", withIntermediateDirectories: true)
-        try fileManager.createDirectory(atPath: volume + "/templates", withIntermediateDirectories: true)
-        chown(volume + "/rootfs", uid_t(idmap.uidBase), gid_t(idmap.gidBase))
-        chmod(volume + "/rootfs", 0o755)
-        chown(volume, uid_t(idmap.uidBase), gid_t(idmap.gidBase))
-        chmod(volume, 0o100)
     }
 
     /// Removes a tree without following symlinks (FileManager removes links, not their targets).
@@ -401,8 +342,9 @@ actor InstanceManager {
         if status == .frozen { throw LXDError.badRequest("The instance is paused") }
         let expanded = try await expanded(record)
         let pool = try rootPool(expanded.devices)
-        let volume = volumePath(name, pool: pool)
+        let volume = try await storage.mountInstanceVolume(name, pool: pool)
         let rootfs = volume + "/rootfs"
+        let devices = try await storage.resolveDiskDevices(expanded.devices)
 
         let diskMap = diskIdmap(record)
         if let trigger = record.config["volatile.apply_template"] {
@@ -425,11 +367,33 @@ actor InstanceManager {
             name: name, rootfsPath: rootfs, hostname: name, idmapLines: nextMap.lxcConfigLines, logFile: logs + "/lxc.log",
             consoleLogFile: logs + "/console.log", rawLXC: expanded.config["raw.lxc"] ?? "",
             environment: Self.environment(expanded.config),
-            mountEntries: try InstanceDevices(devices: expanded.devices, nodes: unixNodes.nodes).mountEntries())
+            mountEntries: try InstanceDevices(devices: devices, nodes: unixNodes.nodes).mountEntries())
         spec.cgroupSettings = try CgroupLimits(layout: .host).settings(config: expanded.config, devices: expanded.devices, rootfs: rootfs)
         spec.security = LXCSecurity(
             isPrivileged: nextMap.isPrivileged, isNesting: ConfigBool.isTrue(expanded.config["security.nesting"] ?? ""),
             deviceRules: unixNodes.rules)
+        let nicPlan = try await networks.prepareStart(record, devices: expanded.devices)
+        spec.nics = nicPlan.entries
+        for (key, value) in nicPlan.volatile { record.config[key] = value }
+        do {
+            try await database.updateInstance(record)
+            // dnsmasq learns the NICs' MACs (static leases, DNS names) before they ask.
+            if !nicPlan.entries.isEmpty { await networks.refreshHosts() }
+            try await launch(name, spec: spec, configPath: configPath, logs: logs)
+            try await networks.finishStart(nicPlan)
+        } catch {
+            await networks.abortStart(nicPlan)
+            throw error
+        }
+        record.config["volatile.last_state.power"] = "RUNNING"
+        record.config["volatile.idmap.current"] = nextMap.volatileJSON
+        record.lastUsedAt = .now()
+        try await database.updateInstance(record)
+        events.lifecycle("instance-started", source: "/1.0/instances/\(name)", requestor: requestor)
+    }
+
+    /// Writes the container's `lxc.conf` and runs `lxd forkstart` until the container runs.
+    private func launch(_ name: String, spec: LXCConfigSpec, configPath: String, logs: String) async throws {
         var withHook = spec
         withHook.postStopHook = "\(executable) callhook \(paths.root) \(name) stop"
         let text = LXCConfig.render(withHook)
@@ -467,11 +431,6 @@ actor InstanceManager {
                     + (detail.isEmpty ? "" : ": \(detail)")
                     + "\nTry `lxc info --show-log \(name)` for more info")
         }
-        record.config["volatile.last_state.power"] = "RUNNING"
-        record.config["volatile.idmap.current"] = nextMap.volatileJSON
-        record.lastUsedAt = .now()
-        try await database.updateInstance(record)
-        events.lifecycle("instance-started", source: "/1.0/instances/\(name)", requestor: requestor)
     }
 
     /// `environment.*` keys become the container's init environment.
@@ -530,10 +489,13 @@ actor InstanceManager {
             let stopped = try await lxc.shutdown(name, timeout: Int32(clamping: timeout < 0 ? -1 : timeout))
             if !stopped { throw LXDError.internalError("Failed shutting down instance: timed out waiting for it to stop") }
         }
+        for (key, value) in await networks.cleanupAfterStop(record, devices: try await expanded(record).devices) {
+            record.config[key] = value
+        }
         if !keepPowerState {
             record.config["volatile.last_state.power"] = "STOPPED"
-            try await database.updateInstance(record)
         }
+        try await database.updateInstance(record)
         events.lifecycle("instance-stopped", source: "/1.0/instances/\(name)", requestor: requestor)
         if record.ephemeral && !keepPowerState {
             // Deleted here rather than by the stop hook, so that the stop operation ends with it.
@@ -592,20 +554,20 @@ actor InstanceManager {
             throw LXDError.badRequest("The instance is currently running, stop it first")
         }
         let devices = try await expanded(record).devices
-        let pool = try? rootPool(devices)
-        let volume = pool.map { volumePath(name, pool: $0) }
-        let snapshots = pool.map { snapshotsPath(name, pool: $0) }
         let link = paths.instanceLink(name)
         let logs = paths.instanceLogs(name)
+        if let pool = try? rootPool(devices) {
+            let snapshots = try await database.snapshots(of: name).map(\.name)
+            try await storage.deleteInstanceVolume(name, pool: pool, snapshots: snapshots)
+        }
         let devicesFolder = devicesFolder(name)
         try await Blocking.run("lxd-delete") {
-            if let volume { Self.removeTree(volume) }
-            if let snapshots { Self.removeTree(snapshots) }
             unlink(link)
             Self.removeTree(logs)
             Self.removeTree(devicesFolder)
         }
         try await database.deleteInstance(name: name)
+        await networks.refreshHosts()
         events.lifecycle("instance-deleted", source: "/1.0/instances/\(name)", requestor: requestor)
     }
 
@@ -620,16 +582,13 @@ actor InstanceManager {
             throw LXDError.conflict("Name \"\(newName)\" already in use")
         }
         let pool = try rootPool(try await expanded(record).devices)
-        let oldVolume = volumePath(name, pool: pool)
         let newVolume = volumePath(newName, pool: pool)
-        guard Glibc.rename(oldVolume, newVolume) == 0 else {
-            throw LXDError.internalError("Failed renaming instance volume: \(String(cString: strerror(errno)))")
-        }
-        _ = Glibc.rename(snapshotsPath(name, pool: pool), snapshotsPath(newName, pool: pool))
+        try await storage.renameInstanceVolume(name, to: newName, pool: pool)
         unlink(paths.instanceLink(name))
         symlink(newVolume, paths.instanceLink(newName))
         _ = Glibc.rename(paths.instanceLogs(name), paths.instanceLogs(newName))
         try await database.renameInstance(from: name, to: newName)
+        await networks.refreshHosts()
         events.lifecycle(
             "instance-renamed", source: "/1.0/instances/\(newName)", context: ["old_name": .string(name)], requestor: requestor)
     }
@@ -645,6 +604,11 @@ actor InstanceManager {
         for profile in profiles where !found.contains(where: { $0.name == profile }) {
             throw LXDError.badRequest("Requested profile \"\(profile)\" doesn't exist")
         }
+        // Disks on custom volumes must name volumes that exist.
+        for (device, settings) in put.devices.sorted(by: { $0.key < $1.key })
+        where settings["type"] == "disk" && settings["path"] != "/" && !(settings["pool"] ?? "").isEmpty {
+            try await storage.validateCustomVolumeDisk(device, settings)
+        }
         var updated = record
         updated.config = put.config
         updated.devices = put.devices
@@ -653,14 +617,30 @@ actor InstanceManager {
         updated.ephemeral = put.ephemeral
         if !put.architecture.isEmpty { updated.architecture = put.architecture }
         try await validateUpdate(from: record, to: &updated)
+        let newExpanded = try await expanded(updated)
+        try await networks.validateNICs(newExpanded.devices, instance: name)
         let limits = try await cgroupSettings(old: record, new: updated)
+        let oldDevices = try await expanded(record).devices
+        if rootSize(oldDevices) != rootSize(newExpanded.devices), let pool = try? rootPool(newExpanded.devices),
+            (try? rootPool(oldDevices)) == pool
+        {
+            try await storage.setInstanceQuota(name, pool: pool, size: rootSize(newExpanded.devices))
+        }
         if await status(name) == .running {
-            try await hotplugDevices(name, old: try await expanded(record).devices, new: try await expanded(updated).devices)
+            try await hotplugDevices(
+                name, old: try await storage.resolveDiskDevices(try await expanded(record).devices),
+                new: try await storage.resolveDiskDevices(newExpanded.devices))
             // Limits apply live; a value the kernel refuses leaves the stored config unchanged.
             try await applyCgroupChanges(name, from: limits.old, to: limits.new)
+            if let pid = await lxc.initPID(name) {
+                let changes = try await networks.applyLive(
+                    record, pid: pid, old: try await expanded(record).devices, new: newExpanded.devices)
+                for (key, value) in changes { updated.config[key] = value }
+            }
         }
         record = updated
         try await database.updateInstance(record)
+        await networks.refreshHosts()
         events.lifecycle("instance-updated", source: "/1.0/instances/\(name)", requestor: requestor)
     }
 
@@ -681,6 +661,13 @@ actor InstanceManager {
             current = await status(name)
         }
         guard current == .stopped else { return }
+        if let devices = try? await expanded(record).devices {
+            let changes = await networks.cleanupAfterStop(record, devices: devices)
+            if !changes.isEmpty {
+                for (key, value) in changes { record.config[key] = value }
+                try? await database.updateInstance(record)
+            }
+        }
         if record.ephemeral {
             do {
                 try await deleteLocked(name, requestor: nil)

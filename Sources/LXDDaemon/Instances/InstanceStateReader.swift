@@ -27,7 +27,7 @@ struct InstanceStateReader {
         return InstanceState(
             status: status,
             memory: InstanceStateMemory(usage: memory, usagePeak: max(memoryPeak, memory), swapUsage: swap, swapUsagePeak: swapPeak),
-            network: Self.network(pid: pid), pid: Int64(pid), processes: processes, cpu: InstanceStateCPU(usage: cpu))
+            network: await Self.networkWithAddresses(pid: pid), pid: Int64(pid), processes: processes, cpu: InstanceStateCPU(usage: cpu))
     }
 
     private func number(_ keys: [String]) async -> Int64 {
@@ -42,6 +42,37 @@ struct InstanceStateReader {
             if fields.count == 2, fields[0] == "usage_usec", let value = Int64(fields[1]) { return value * 1000 }
         }
         return 0
+    }
+
+    /// The interfaces with their IPv4 addresses too: a container with a NIC is asked through
+    /// `ip` run inside its network namespace (a helper process, as LXD's `forknet`); one with
+    /// only loopback is read from `/proc` without forking.
+    static func networkWithAddresses(pid: Int32) async -> [String: InstanceStateNetwork]? {
+        let fromProc = network(pid: pid)
+        guard let fromProc, fromProc.keys.contains(where: { $0 != "lo" }),
+            let output = try? await HostTool.ipInNamespace(of: pid, ["-j", "-s", "addr", "show"])
+        else { return fromProc }
+        var result: [String: InstanceStateNetwork] = [:]
+        for link in LinkInfo.parse(output) {
+            var network = InstanceStateNetwork()
+            network.addresses = link.stateAddresses.map {
+                InstanceStateNetworkAddress(family: $0.family, address: $0.address, netmask: $0.netmask, scope: $0.scope)
+            }
+            network.counters.bytesReceived = link.rxBytes
+            network.counters.packetsReceived = link.rxPackets
+            network.counters.errorsReceived = link.rxErrors
+            network.counters.packetsDroppedInbound = link.rxDropped
+            network.counters.bytesSent = link.txBytes
+            network.counters.packetsSent = link.txPackets
+            network.counters.errorsSent = link.txErrors
+            network.counters.packetsDroppedOutbound = link.txDropped
+            network.hwaddr = link.lxdType == "loopback" ? "" : link.hwaddr
+            network.mtu = link.mtu
+            network.state = link.isUp ? "up" : "down"
+            network.type = link.lxdType
+            result[link.name] = network
+        }
+        return result.isEmpty ? fromProc : result
     }
 
     /// Interfaces and counters from `/proc/PID/net/dev`, addresses from `if_inet6` and the

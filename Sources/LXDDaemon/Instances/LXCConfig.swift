@@ -35,6 +35,8 @@ struct LXCConfigSpec: Sendable, Equatable {
     var security = LXCSecurity()
     /// Resource limits as cgroup values (`CgroupLimits`), written after the fields above.
     var cgroupSettings: [CgroupSetting] = []
+    /// NICs made on the host, moved in by liblxc (none: a namespace with only loopback).
+    var nics: [LXCNetEntry] = []
 
     init(
         name: String, rootfsPath: String, hostname: String? = nil, idmapLines: [String], logFile: String,
@@ -130,8 +132,16 @@ enum LXCConfig {
             out.raw(line)
         }
 
-        // A network namespace holding only loopback until NIC devices arrive.
-        out.add("lxc.net.0.type", "empty")
+        // Host-made NICs (LXD's way: liblxc moves and renames them), or only loopback.
+        if spec.nics.isEmpty {
+            out.add("lxc.net.0.type", "empty")
+        }
+        for (index, nic) in spec.nics.enumerated() {
+            out.add("lxc.net.\(index).type", "phys")
+            out.add("lxc.net.\(index).link", nic.link)
+            out.add("lxc.net.\(index).name", nic.name)
+            out.add("lxc.net.\(index).flags", "up")
+        }
 
         for setting in spec.cgroupSettings {
             out.add(setting.lxcConfigKey, setting.value)
