@@ -31,8 +31,10 @@ for applet in $("$busybox" --list-full); do
     [ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
 done
 
+# A shell on the console once Enter is pressed there (`lxc console`), as busybox's own default.
 cat > "$root"/etc/inittab <<'TAB'
 ::sysinit:/etc/init.d/rcS
+::askfirst:-/bin/sh
 ::shutdown:/bin/umount -a -r
 TAB
 cat > "$root"/etc/init.d/rcS <<'RCS'

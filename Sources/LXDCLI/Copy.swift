@@ -46,8 +46,8 @@ struct CopyCommand: LXCCommand {
             source: source, destination: destination, ephemeral: args.bool("ephemeral"), instanceOnly: args.bool("instance-only"),
             refresh: args.bool("refresh"), stateless: args.bool("stateless"), allowInconsistent: args.bool("allow-inconsistent"))
         options.pool = args.string("storage")
-        options.config = try KeyValueArguments.config(args.strings("config"))
-        options.devices = try KeyValueArguments.deviceOverrides(args.strings("device"))
+        options.config = try InstanceOverrides.config(args.strings("config"))
+        options.devices = try InstanceOverrides.deviceOverrides(args.strings("device"))
         if args.isSet("profile") {
             options.profiles = args.strings("profile")
         } else if args.bool("no-profiles") {
@@ -140,7 +140,7 @@ struct InstanceCopyOptions {
 }
 
 /// `-c key=value` and `-d device,key=value` as LXD's client parses them.
-enum KeyValueArguments {
+enum InstanceOverrides {
     static func config(_ entries: [String]) throws -> [String: String] {
         var config: [String: String] = [:]
         for entry in entries {

@@ -104,6 +104,7 @@ public enum HelpRenderer {
             left += flag.long
             if let name = unquoteUsage(flag.usage).name { left += " " + name }
             if let noOption = flag.noOptionDefault { left += "[=\"\(noOption)\"]" }
+            if let valueName = flag.valueName { left += " " + valueName }
             return left
         }
         let width = (lefts.map(\.count).max() ?? 0) + 3

@@ -9,6 +9,8 @@ enum Endpoints {
         let images = ImagesAPI(state: state)
         let aliases = ImageAliasesAPI(state: state)
         let instances = InstancesAPI(state: state)
+        let files = InstanceFilesAPI(state: state)
+        let console = InstanceConsoleAPI(state: state)
         let profiles = ProfilesAPI(state: state)
         let pools = StoragePoolsAPI(state: state)
         let volumes = StorageVolumesAPI(state: state)
@@ -59,6 +61,12 @@ enum Endpoints {
                     delete: Action(instances.instanceDelete)),
                 Endpoint(base + "/{name}/state", get: Action(instances.instanceStateGet), put: Action(instances.instanceStatePut)),
                 Endpoint(base + "/{name}/exec", post: Action(instances.instanceExecPost)),
+                Endpoint(
+                    base + "/{name}/files", get: Action(files.instanceFileGet), post: Action(files.instanceFilePost, streamsBody: true),
+                    delete: Action(files.instanceFileDelete), head: Action(files.instanceFileHead)),
+                Endpoint(
+                    base + "/{name}/console", get: Action(console.instanceConsoleLogGet), post: Action(console.instanceConsolePost),
+                    delete: Action(console.instanceConsoleLogDelete)),
                 Endpoint(base + "/{name}/logs", get: Action(instances.instanceLogsGet)),
                 Endpoint(base + "/{name}/logs/{file}", get: Action(instances.instanceLogGet)),
                 Endpoint(

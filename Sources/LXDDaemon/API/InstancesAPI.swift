@@ -66,6 +66,10 @@ struct InstancesAPI: Sendable {
         try request.checkETag(ETag.of(current.writable))
         let put = try request.decode(InstancePut.self)
         if let restore = put.restore, !restore.isEmpty { return restoreResponse(name, restore, request) }
+        // LXD 5.0.2 answers a missing profile before any operation starts.
+        for profile in put.profiles ?? [] where try await state.database.profile(named: profile) == nil {
+            throw LXDError.notFound("Profile not found")
+        }
         return try await update(name, put, request)
     }
 

@@ -64,6 +64,9 @@ struct RequestDispatcher: Sendable {
             defer { close(fd) }
             headers["Accept-Ranges"] = "bytes"
             try? connection.sendFile(status: 200, headers: headers, fd: fd)
+        case .descriptor(let file, var headers):
+            headers["Accept-Ranges"] = "bytes"
+            try? connection.sendFile(status: 200, headers: headers, fd: file.fd)
         case .multipart(let files):
             writeMultipart(files, to: connection)
         default:

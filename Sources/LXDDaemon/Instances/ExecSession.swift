@@ -77,7 +77,9 @@ final class ExecSession: OperationWebSocketHandler {
         try? socket.sendPing()
         let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.sockets[key] = socket
-            guard state.sockets.count == secrets.count, !state.isAllConnected else { return nil }
+            // As LXD: without a terminal the control socket is optional (pylxd never opens it).
+            let required = secrets.keys.filter { interactive || $0 != "control" }
+            guard required.allSatisfy({ state.sockets[$0] != nil }), !state.isAllConnected else { return nil }
             state.isAllConnected = true
             defer { state.allConnected = nil }
             return state.allConnected

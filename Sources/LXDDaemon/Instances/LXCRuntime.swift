@@ -37,6 +37,16 @@ actor LXCRuntime {
         try container(name).devptsFD()
     }
 
+    /// The running container's console: the command socket (close it to detach) and the pty master.
+    func console(_ name: String) throws -> (socket: Int32, ptx: Int32) {
+        try container(name).consoleFD()
+    }
+
+    /// The console ring buffer (nil when empty), read and/or cleared.
+    func consoleLog(_ name: String, clear: Bool, read: Bool) throws -> [UInt8]? {
+        try container(name).consoleLog(clear: clear, read: read)
+    }
+
     func setCgroupItem(_ name: String, _ key: String, _ value: String) throws {
         try container(name).setCgroupItem(key, value)
     }
