@@ -9,16 +9,7 @@ struct CopyCommand: LXCCommand {
         CommandSpec(
             name: "copy", aliases: ["cp"], usage: "[<remote>:]<source>[/<snapshot>] [[<remote>:]<destination>]",
             short: "Copy instances within or in between LXD servers",
-            long: """
-                Copy instances within or in between LXD servers
-
-                Transfer modes (--mode):
-                 - pull: Target server pulls the data from the source server (source must listen on network)
-                 - push: Source server pushes the data to the target server (target must listen on network)
-                 - relay: The CLI connects to both source and server and proxies the data (both source and target must listen on network)
-
-                The pull transfer mode is the default as it is compatible with all LXD versions.
-                """,
+            long: "Copy instances within or in between LXD servers\n\n" + Self.transferModes,
             flags: [
                 Flag("allow-inconsistent", usage: "Ignore copy errors for volatile files"),
                 Flag("config", short: "c", .stringArray, usage: "Config key/value to apply to the new instance"),
@@ -55,6 +46,18 @@ struct CopyCommand: LXCCommand {
         }
         try options.copy(on: server).wait()
     }
+}
+
+extension CopyCommand {
+    /// The `--mode` paragraph `lxc copy` and `lxc move` share.
+    static let transferModes = """
+        Transfer modes (--mode):
+         - pull: Target server pulls the data from the source server (source must listen on network)
+         - push: Source server pushes the data to the target server (target must listen on network)
+         - relay: The CLI connects to both source and server and proxies the data (both source and target must listen on network)
+
+        The pull transfer mode is the default as it is compatible with all LXD versions.
+        """
 }
 
 /// What `lxc copy` and `lxc move --storage` send: the source's config (without its `volatile.*`
