@@ -198,11 +198,13 @@ public struct InstanceSource: Sendable, Codable, Equatable {
     public var instanceOnly: Bool = false
     public var project: String = ""
     public var allowInconsistent: Bool = false
+    /// `lxc copy --refresh`: bring an existing copy up to date.
+    public var refresh: Bool = false
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case type, certificate, alias, fingerprint, properties, server, secret, `protocol`, mode, operation, source, live, project
+        case type, certificate, alias, fingerprint, properties, server, secret, `protocol`, mode, operation, source, live, project, refresh
         case baseImage = "base-image"
         case instanceOnly = "instance_only"
         case allowInconsistent = "allow_inconsistent"
@@ -226,6 +228,7 @@ public struct InstanceSource: Sendable, Codable, Equatable {
         instanceOnly = try c.lenient(.instanceOnly, false)
         project = try c.lenient(.project, "")
         allowInconsistent = try c.lenient(.allowInconsistent, false)
+        refresh = try c.lenient(.refresh, false)
     }
 }
 

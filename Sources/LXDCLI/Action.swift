@@ -182,6 +182,7 @@ struct MoveCommand: LXCCommand {
 
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         guard try ctx.checkArgs(args, min: 1, max: 2) else { return }
+        if !args.string("storage").isEmpty { return try PoolMove.run(ctx, args) }
         guard args.positional.count == 2, !args.positional[0].contains(":"), !args.positional[1].contains(":") else {
             throw UsageError("Moving between servers is not supported by this client yet")
         }

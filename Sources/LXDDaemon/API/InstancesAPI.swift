@@ -39,7 +39,12 @@ struct InstancesAPI: Sendable {
     func instancesPost(_ request: APIRequest) async throws -> APIResponse {
         let post = try request.decode(InstancesPost.self)
         let work = try await instances.prepareCreate(post)
-        let operation = state.operations.run(description: "Creating instance", resources: Self.resources(post.name)) { operation in
+        var resources = Self.resources(post.name)
+        if post.source.type == "copy", let source = post.source.source.split(separator: "/").first {
+            // LXD lists the source instance too.
+            resources.merge(Self.resources(String(source))) { $0 + $1 }
+        }
+        let operation = state.operations.run(description: "Creating instance", resources: resources) { operation in
             try await work(operation)
             return nil
         }
@@ -93,8 +98,8 @@ struct InstancesAPI: Sendable {
         let name = request.parameter("name")
         _ = try await instances.record(name)
         let post = try request.decode(InstancePost.self)
+        if !post.pool.isEmpty { return try await instancePoolMove(name, post, request) }
         if post.migration { throw LXDError.notImplemented("Instance migration is not supported yet") }
-        if !post.pool.isEmpty { throw LXDError.notImplemented("Moving instances between pools is not supported yet") }
         try InstanceName.validate(post.name)
         let instances = self.instances
         let requestor = request.requestor
