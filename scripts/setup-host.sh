@@ -6,7 +6,7 @@
 set -eu
 
 packages="pkg-config lxc lxc-dev libsqlite3-dev libyaml-dev libarchive-dev libssl-dev libhttp-parser-dev
-busybox-static xz-utils bzip2 zstd squashfs-tools uidmap python3 curl debootstrap lxd-client lxd
+busybox-static xz-utils bzip2 zstd squashfs-tools uidmap python3 curl debootstrap lxd-client lxd lxd-tools
 dnsmasq-base nftables iproute2 util-linux btrfs-progs lvm2 thin-provisioning-tools e2fsprogs"
 
 missing=""

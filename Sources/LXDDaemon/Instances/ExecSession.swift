@@ -180,12 +180,16 @@ final class ExecSession: OperationWebSocketHandler {
         }
     }
 
-    /// Process output → client, then the empty text frame that marks EOF.
+    /// Process output → client, then the empty text frame that marks EOF. Then keep reading what
+    /// the client sends (the pong to our ping, a close frame) until it or `closeAll` closes the
+    /// socket: closing a unix socket with unread input resets it, and the client's last read would
+    /// fail with ECONNRESET instead of seeing the end of the stream.
     private func pumpFromProcess(_ fd: Int32, to socket: WebSocket) {
-        defer { close(fd) }
         FileDescriptorIO.readChunks(fd) { chunk in (try? socket.sendBinary(chunk)) != nil }
+        close(fd)
         try? socket.sendText("")
         drained()
+        while case .some(.some) = try? socket.receive() {}
     }
 
     private let drainedCount = Mutex(0)
