@@ -29,11 +29,12 @@ let package = Package(
         .target(name: "YAML", dependencies: ["CYAML"]),
         .target(name: "Archive", dependencies: ["CArchive"]),
         .target(name: "LibLXC", dependencies: ["CLXC", "CShim"]),
+        .target(name: "TLS", dependencies: ["CShim"]),
 
         // Shared layers.
         .target(name: "LXDCore", dependencies: ["COpenSSL", "CShim"]),
         .target(name: "LXDAPI", dependencies: ["LXDCore"]),
-        .target(name: "LXDHTTP", dependencies: ["LXDCore", "LXDOS", "CHTTPParser", "CShim", "COpenSSL"]),
+        .target(name: "LXDHTTP", dependencies: ["LXDCore", "LXDOS", "CHTTPParser", "CShim", "COpenSSL", "TLS"]),
         .target(name: "LXDClient", dependencies: ["LXDAPI", "LXDHTTP", "LXDCore"]),
         .target(name: "LXDCommandLine", dependencies: ["LXDAPI", "LXDCore", "YAML"]),
 
@@ -56,6 +57,7 @@ let package = Package(
         .testTarget(name: "LXDCoreTests", dependencies: ["LXDCore"]),
         .testTarget(name: "LXDAPITests", dependencies: ["LXDAPI"]),
         .testTarget(name: "LXDHTTPTests", dependencies: ["LXDHTTP"]),
+        .testTarget(name: "TLSTests", dependencies: ["TLS"]),
         .testTarget(name: "LXDDaemonTests", dependencies: ["LXDDaemon"]),
         .testTarget(name: "LXDCLITests", dependencies: ["LXDCLI", "LXDCommandLine"]),
         // Integration tests: a real daemon in a private LXD_DIR, driven through the lxc binaries.

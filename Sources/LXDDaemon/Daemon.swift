@@ -43,8 +43,9 @@ public final class Daemon: Sendable {
             logger = Logger(label: "lxd", sink: sink)
             state = try makeState(logger: logger)
             let dispatcher = RequestDispatcher(
-                router: Router(endpoints: Endpoints.all(state)), logger: logger,
+                router: Router(endpoints: Endpoints.all(state)), logger: logger, trust: state.trust,
                 isReady: { [self] in self.ready.load(ordering: .acquiring) })
+            state.https.setHandler { connection in dispatcher.handle(connection) }
             server = try HTTPServer(unixSocketPath: paths.socket, mode: 0o660, group: try groupID()) { connection in
                 dispatcher.handle(connection)
             }
@@ -57,12 +58,14 @@ public final class Daemon: Sendable {
 
         let signals = installSignalHandlers(state: state)
         Task {
+            await Self.startNetworkListener(state)
             await state.instances.resumeAfterRestart()
             self.ready.store(true, ordering: .releasing)
             logger.info("Daemon started")
         }
         exitSignal.wait()
         server.stop()
+        state.https.stop()
         // Let in-flight responses (the answer to `lxd shutdown` itself) reach their clients.
         for _ in 0..<50 where server.activeConnections > 0 { usleep(20_000) }
         withExtendedLifetime(signals) {}
@@ -75,11 +78,26 @@ public final class Daemon: Sendable {
         let events = EventHub()
         let operations = OperationRegistry(events: events)
         let images = ImageStore(paths: paths, database: database, events: events)
+        let serverCertificate = try ServerCertificate.loadOrCreate(paths: paths)
         let instances = InstanceManager(
             paths: paths, database: database, events: events, images: images, idmap: IdmapSet.fromSystem(), logger: logger)
         return DaemonState(
             paths: paths, database: database, events: events, operations: operations, images: images, instances: instances,
-            host: HostInfo.gather(), logger: logger, requestExit: { [self] in self.exit(0) })
+            host: HostInfo.gather(), serverCertificate: serverCertificate, trust: TrustStore(database: database),
+            https: HTTPSEndpoint(context: try serverCertificate.serverContext()), logger: logger,
+            requestExit: { [self] in self.exit(0) })
+    }
+
+    /// Loads the trust store and listens on `core.https_address`; a listener that cannot bind
+    /// is logged, not fatal (as in LXD).
+    private static func startNetworkListener(_ state: DaemonState) async {
+        do {
+            try await state.trust.reload()
+            let address = try await state.database.serverConfig()["core.https_address"] ?? ""
+            try state.https.apply(address)
+        } catch {
+            state.logger.warning("Failed starting the network listener", ["err": String(describing: error)])
+        }
     }
 
     func exit(_ code: Int32) {

@@ -11,6 +11,10 @@ struct DaemonState: Sendable {
     let images: ImageStore
     let instances: InstanceManager
     let host: HostInfo
+    /// The TLS identity, the trusted certificates and the network listener (remotes).
+    let serverCertificate: ServerCertificate
+    let trust: TrustStore
+    let https: HTTPSEndpoint
     let logger: Logger
     /// Asks the daemon to exit (after `PUT /internal/shutdown` answered).
     let requestExit: @Sendable () -> Void

@@ -88,5 +88,18 @@ enum Schema {
                     UNIQUE (instance_id, name)
                 );
                 """),
+        Migration(
+            version: 40,
+            sql: """
+                CREATE TABLE certificates (
+                    id INTEGER PRIMARY KEY,
+                    fingerprint TEXT NOT NULL UNIQUE,
+                    type TEXT NOT NULL DEFAULT 'client',
+                    name TEXT NOT NULL,
+                    certificate TEXT NOT NULL,
+                    restricted INTEGER NOT NULL DEFAULT 0,
+                    projects TEXT NOT NULL DEFAULT '[]'
+                );
+                """),
     ]
 }
