@@ -35,14 +35,14 @@ let package = Package(
         .target(name: "LXDCore", dependencies: ["COpenSSL", "CShim"]),
         .target(name: "LXDAPI", dependencies: ["LXDCore"]),
         .target(name: "LXDHTTP", dependencies: ["LXDCore", "LXDOS", "CHTTPParser", "CShim", "COpenSSL", "TLS"]),
-        .target(name: "LXDClient", dependencies: ["LXDAPI", "LXDHTTP", "LXDCore"]),
+        .target(name: "LXDClient", dependencies: ["LXDAPI", "LXDHTTP", "LXDCore", "TLS"]),
         .target(name: "LXDCommandLine", dependencies: ["LXDAPI", "LXDCore", "YAML"]),
 
         // The daemon and the client as libraries; the executables are a few lines.
         .target(
             name: "LXDDaemon",
-            dependencies: ["LXDAPI", "LXDHTTP", "LXDCore", "LXDOS", "SQLite", "YAML", "Archive", "LibLXC", "CShim"]),
-        .target(name: "LXDCLI", dependencies: ["LXDClient", "LXDCommandLine", "LXDAPI", "LXDCore", "LXDOS", "YAML"]),
+            dependencies: ["LXDAPI", "LXDHTTP", "LXDClient", "LXDCore", "LXDOS", "SQLite", "YAML", "Archive", "LibLXC", "CShim", "TLS"]),
+        .target(name: "LXDCLI", dependencies: ["LXDClient", "LXDCommandLine", "LXDAPI", "LXDCore", "LXDOS", "YAML", "TLS"]),
         .executableTarget(name: "lxd", dependencies: ["LXDDaemon", "CShim"]),
         .executableTarget(name: "lxc", dependencies: ["LXDCLI"]),
         .executableTarget(name: "swiftlxd-bench", dependencies: ["LXDHTTP", "LXDAPI", "LXDCore"]),

@@ -42,10 +42,9 @@ struct ActionCommand: LXCCommand {
             ctx.showUsage()
             return
         }
-        let server = try ctx.server()
         if args.bool("all") {
             let wanted = action == .start ? "Stopped" : "Running"
-            names = try server.getInstancesFull().instances.map(\.instance).filter { $0.status == wanted }.map(\.name)
+            names = try ctx.server().getInstancesFull().instances.map(\.instance).filter { $0.status == wanted }.map(\.name)
         }
         var state = InstanceStatePut(action: action == .pause ? "freeze" : action.rawValue)
         switch action {
@@ -57,7 +56,8 @@ struct ActionCommand: LXCCommand {
         case .pause: state.timeout = -1
         }
         var failures: [(String, String)] = []
-        for name in names {
+        for argument in names {
+            let (server, name) = try ctx.resolve(argument)
             do {
                 var request = state
                 // As LXD's client: starting a frozen instance resumes it.
@@ -95,16 +95,17 @@ struct DeleteCommand: LXCCommand {
 
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         guard try ctx.checkArgs(args, min: 1, max: -1) else { return }
-        let server = try ctx.server()
         let force = args.bool("force")
-        for name in args.positional {
+        for argument in args.positional {
+            let (remote, name) = try ctx.resolveRemote(argument)
             do {
-                _ = try server.getInstance(name)
+                _ = try ctx.server(remote: remote).getInstance(name)
             } catch let error as LXDError {
-                throw LXDError(error.status, "Failed checking instance exists \"local:\(name)\": \(error.message)")
+                throw LXDError(error.status, "Failed checking instance exists \"\(remote):\(name)\": \(error.message)")
             }
         }
-        for name in args.positional {
+        for argument in args.positional {
+            let (server, name) = try ctx.resolve(argument)
             let instance = try server.getInstance(name)
             if instance.statusCode != 0 && instance.statusCode != StatusCode.stopped.rawValue {
                 guard force else { throw UsageError("The instance is currently running, stop it first or pass --force") }
@@ -124,7 +125,8 @@ struct RenameCommand: LXCCommand {
 
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         guard try ctx.checkArgs(args, min: 2, max: 2) else { return }
-        try ctx.server().renameInstance(args.positional[0], to: args.positional[1]).wait()
+        let (server, name) = try ctx.resolve(args.positional[0])
+        try server.renameInstance(name, to: args.positional[1]).wait()
     }
 }
 

@@ -140,7 +140,7 @@ struct RootCommand: LXCCommand {
             UnimplementedCommand("profile", "Manage profiles"),
             UnimplementedCommand("project", "Manage projects"),
             UnimplementedCommand("publish", "Publish instances as images"),
-            UnimplementedCommand("remote", "Manage the list of remote servers"),
+            RemoteCommand(),
             RenameCommand(),
             ActionCommand(.restart),
             UnimplementedCommand("restore", "Restore instances from snapshots"),
@@ -222,7 +222,7 @@ struct VersionCommand: LXCCommand {
         guard try ctx.checkArgs(args, min: 0, max: 1) else { return }
         ctx.print("Client version: \(LXCMain.version)")
         let version: String
-        if let server = try? ctx.server() {
+        if let server = try? (args.positional.first.map { try ctx.listServer([$0]) } ?? ctx.server()) {
             version = server.server.environment.serverVersion
         } else {
             version = "unreachable"

@@ -162,7 +162,7 @@ public final class HTTPClient: Sendable {
         do {
             let key = WebSocketHandshake.newKey()
             var headers = headers
-            headers["Host"] = headers["Host"] ?? hostHeader
+            headers["Host"] = isUnix ? headers["Host"] ?? hostHeader : hostHeader
             headers["Upgrade"] = "websocket"
             headers["Connection"] = "Upgrade"
             headers["Sec-WebSocket-Key"] = key
@@ -190,6 +190,11 @@ public final class HTTPClient: Sendable {
 
     // MARK: - Internals
 
+    private var isUnix: Bool {
+        if case .unix = transport { return true }
+        return false
+    }
+
     private var hostHeader: String {
         if case .unix = transport { return "lxd" }
         return hostDescription
@@ -197,7 +202,7 @@ public final class HTTPClient: Sendable {
 
     private func requestHeaders(_ headers: HTTPHeaders) -> HTTPHeaders {
         var headers = headers
-        if headers["Host"] == nil { headers["Host"] = hostHeader }
+        if headers["Host"] == nil || !isUnix { headers["Host"] = hostHeader }
         headers["Connection"] = "close"
         return headers
     }

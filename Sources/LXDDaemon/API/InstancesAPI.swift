@@ -38,6 +38,7 @@ struct InstancesAPI: Sendable {
 
     func instancesPost(_ request: APIRequest) async throws -> APIResponse {
         let post = try request.decode(InstancesPost.self)
+        if post.source.type == "image", !post.source.server.isEmpty { return try await createFromRemoteImage(post) }
         let work = try await instances.prepareCreate(post)
         let operation = state.operations.run(description: "Creating instance", resources: Self.resources(post.name)) { operation in
             try await work(operation)

@@ -101,5 +101,17 @@ enum Schema {
                     projects TEXT NOT NULL DEFAULT '[]'
                 );
                 """),
+        Migration(
+            version: 41,
+            sql: """
+                CREATE TABLE images_source (
+                    id INTEGER PRIMARY KEY,
+                    image_id INTEGER NOT NULL UNIQUE REFERENCES images (id) ON DELETE CASCADE,
+                    server TEXT NOT NULL,
+                    protocol TEXT NOT NULL,
+                    certificate TEXT NOT NULL DEFAULT '',
+                    alias TEXT NOT NULL DEFAULT ''
+                );
+                """),
     ]
 }
