@@ -141,11 +141,18 @@ public struct CertificateAddToken: Sendable, Codable, Equatable {
         try c.encode(expiresAt, forKey: .expiresAt)
     }
 
-    /// The text form: base64 of the JSON, keys in Go's field order.
+    /// The text form: base64 of the JSON, keys in Go's field order (built by hand: the
+    /// encoder does not keep key order).
     public var encoded: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return ((try? encoder.encode(self)) ?? Data()).base64EncodedString()
+        func quoted(_ text: String) -> String {
+            let data = (try? JSONEncoder().encode([text])) ?? Data("[\"\"]".utf8)
+            return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
+        }
+        let json =
+            "{\"client_name\":\(quoted(clientName)),\"fingerprint\":\(quoted(fingerprint)),"
+            + "\"addresses\":[\(addresses.map(quoted).joined(separator: ","))],\"secret\":\(quoted(secret)),"
+            + "\"expires_at\":\(quoted(expiresAt.description))}"
+        return Data(json.utf8).base64EncodedString()
     }
 
     /// Decodes a token as LXD's client does (`CertificateTokenDecode`): nil when the text is not

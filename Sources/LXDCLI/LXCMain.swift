@@ -42,6 +42,7 @@ enum Dispatcher {
             guard let position = firstPositional(rest) else { break }
             let word = rest[position]
             guard let sub = command.subcommands.first(where: { $0.matches(word) }) else {
+                if command is UnimplementedCommand { break }  // its own "not implemented" message
                 throw UsageError("unknown command \"\(word)\" for \"\(path.joined(separator: " "))\"")
             }
             command = sub
@@ -121,7 +122,7 @@ struct RootCommand: LXCCommand {
         [
             UnimplementedCommand("alias", "Manage command aliases"),
             UnimplementedCommand("cluster", "Manage cluster members"),
-            UnimplementedCommand("config", "Manage instance and server configuration options"),
+            UnimplementedCommand("config", "Manage instance and server configuration options", subcommands: [ConfigTrustCommand()]),
             UnimplementedCommand("console", "Attach to instance consoles"),
             UnimplementedCommand("copy", "Copy instances within or in between LXD servers"),
             DeleteCommand(),

@@ -226,7 +226,6 @@ struct RemoteListCommand: LXCCommand {
                 remote.isStatic ? "YES" : "NO", remote.isGlobal ? "YES" : "NO",
             ])
         }
-        rows.sort { $0[0] < $1[0] }
         let raw = OrderedJSON.object(
             config.remotes.sorted { $0.key < $1.key }.map { name, remote in
                 (
@@ -239,7 +238,8 @@ struct RemoteListCommand: LXCCommand {
                     ])
                 )
             })
-        ctx.renderList(format, header: ["NAME", "URL", "PROTOCOL", "AUTH TYPE", "PUBLIC", "STATIC", "GLOBAL"], rows: rows, raw: raw)
+        ctx.renderList(
+            format, header: ["NAME", "URL", "PROTOCOL", "AUTH TYPE", "PUBLIC", "STATIC", "GLOBAL"], rows: sortRowsNaturally(rows), raw: raw)
     }
 }
 
