@@ -17,6 +17,7 @@ enum RemoteImageSource {
             source.protocol = "simplestreams"
             source.server = entry.addr
             source.alias = image
+            source.certificate = (try? String(contentsOfFile: config.serverCertificatePath(remote), encoding: .utf8)) ?? ""
             return source
         }
         let server = try ctx.imageServer(remote: remote)

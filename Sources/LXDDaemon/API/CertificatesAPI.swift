@@ -54,7 +54,9 @@ struct CertificatesAPI: Sendable {
         }
         let certificate: X509Certificate
         if !post.put.certificate.isEmpty {
-            guard let der = Data(base64Encoded: post.put.certificate) else {
+            // Go's decoder skips line breaks (pylxd sends the PEM body as is).
+            let text = post.put.certificate.filter { $0 != "\n" && $0 != "\r" }
+            guard let der = Data(base64Encoded: text) else {
                 throw LXDError.badRequest("illegal base64 data at input byte 0")
             }
             do {

@@ -77,7 +77,10 @@ final class ExecSession: OperationWebSocketHandler {
         try? socket.sendPing()
         let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.sockets[key] = socket
-            guard state.sockets.count == secrets.count, !state.isAllConnected else { return nil }
+            // As LXD: a non-interactive client need not connect the control socket (older
+            // clients and pylxd never do).
+            let required = secrets.keys.filter { interactive || $0 != "control" }
+            guard required.allSatisfy({ state.sockets[$0] != nil }), !state.isAllConnected else { return nil }
             state.isAllConnected = true
             defer { state.allConnected = nil }
             return state.allConnected
@@ -166,13 +169,19 @@ final class ExecSession: OperationWebSocketHandler {
 
     /// Client → process stdin; an empty text frame (or a vanished client) is EOF.
     private func pumpToProcess(_ socket: WebSocket, fd: Int32) {
-        defer { close(fd) }
+        var fd = fd
+        defer { if fd >= 0 { close(fd) } }
         while let message = try? socket.receive() {
             switch message {
             case .binary(let data):
                 guard FileDescriptorIO.writeAll(fd, data) else { return }
             case .text(let text):
-                if text.isEmpty { return }
+                if text.isEmpty {
+                    close(fd)
+                    fd = -1
+                    lingerUntilClientCloses(socket)
+                    return
+                }
                 guard FileDescriptorIO.writeAll(fd, Data(text.utf8)) else { return }
             }
         }
@@ -184,6 +193,14 @@ final class ExecSession: OperationWebSocketHandler {
         FileDescriptorIO.readChunks(fd) { chunk in (try? socket.sendBinary(chunk)) != nil }
         try? socket.sendText("")
         drained()
+        lingerUntilClientCloses(socket)
+    }
+
+    /// As LXD, a data socket stays open after its EOF marker until the client closes it: a
+    /// client may still send (pylxd sends close frames over TLS, where writing to a closed
+    /// connection is an error, not a broken pipe it ignores).
+    private func lingerUntilClientCloses(_ socket: WebSocket) {
+        while (try? socket.receive()) != nil {}
     }
 
     private let drainedCount = Mutex(0)

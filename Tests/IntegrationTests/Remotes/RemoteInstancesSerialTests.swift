@@ -61,7 +61,9 @@ struct RemoteInstancesSerialTests {
             try home.lxc(["launch", "h2:copied", "h2:\(name)"]).check()
             #expect(try home.lxc(["exec", "h2:\(name)", "--", "cat", "/etc/hostname"]).check().stdout == "\(name)\n")
             // A name for the target image is refused as LXD does.
-            #expect(try home.lxc(["image", "copy", "h1:\(f1.imageAlias)", "h2:named"]).stderr.contains("Can't provide a name for the target image"))
+            #expect(
+                try home.lxc(["image", "copy", "h1:\(f1.imageAlias)", "h2:named"]).stderr.contains(
+                    "Can't provide a name for the target image"))
         }
     }
 
@@ -84,7 +86,9 @@ struct RemoteInstancesSerialTests {
                 try home.lxc(["launch", "pub:\(f1.imageAlias)", "h2:\(name)"]).check()
                 #expect(try f2.lxc(["exec", name, "--", "cat", "/etc/hostname"]).check().stdout == "\(name)\n")
                 // Debian's lxc reads the same configuration.
-                #expect(try home.lxc(["image", "list", "pub:", "--format", "csv", "-c", "l"], client: TestEnvironment.debianLXC).check().stdout == "\(f1.imageAlias)\n")
+                #expect(
+                    try home.lxc(["image", "list", "pub:", "--format", "csv", "-c", "l"], client: TestEnvironment.debianLXC).check().stdout
+                        == "\(f1.imageAlias)\n")
             }
         }
     }
