@@ -6,7 +6,7 @@
 set -eu
 
 packages="pkg-config lxc lxc-dev libsqlite3-dev libyaml-dev libarchive-dev libssl-dev libhttp-parser-dev
-busybox-static xz-utils bzip2 zstd squashfs-tools uidmap python3 python3-pip curl debootstrap lxd-client lxd"
+busybox-static xz-utils bzip2 zstd squashfs-tools uidmap python3 python3-pip curl debootstrap lxd-client lxd rsync"
 
 missing=""
 for package in $packages; do

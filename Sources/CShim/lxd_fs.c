@@ -54,8 +54,27 @@ int lxd_fs_mkdir_in_root(int rootfd, const char *path, mode_t mode) {
 
 #include <dirent.h>
 
-// Shifts one directory's entries, then recurses; `dirfd` is consumed.
-static int shift_dir(int dirfd, uid_t uid_base, gid_t gid_base, unsigned long range, int depth) {
+// An id mapping: ids in [from, from + range) move to [to, to + range). `strict` refuses ids
+// outside the range (-ERANGE); otherwise they are left alone.
+struct id_remap {
+    uid_t from_uid, to_uid;
+    gid_t from_gid, to_gid;
+    unsigned long range;
+    int strict;
+};
+
+static int remap_ids(const struct id_remap *m, const struct stat *st, uid_t *uid, gid_t *gid) {
+    int uid_in = st->st_uid >= m->from_uid && st->st_uid - m->from_uid < m->range;
+    int gid_in = st->st_gid >= m->from_gid && st->st_gid - m->from_gid < m->range;
+    if (m->strict && (!uid_in || !gid_in))
+        return -ERANGE;
+    *uid = uid_in ? m->to_uid + (st->st_uid - m->from_uid) : st->st_uid;
+    *gid = gid_in ? m->to_gid + (st->st_gid - m->from_gid) : st->st_gid;
+    return 0;
+}
+
+// Remaps one directory's entries, then recurses; `dirfd` is consumed.
+static int remap_dir(int dirfd, const struct id_remap *m, int depth) {
     if (depth > 4096) {
         close(dirfd);
         return -ELOOP;
@@ -76,11 +95,12 @@ static int shift_dir(int dirfd, uid_t uid_base, gid_t gid_base, unsigned long ra
             ret = -errno;
             break;
         }
-        if (st.st_uid >= range || st.st_gid >= range) {
-            ret = -ERANGE;
+        uid_t uid;
+        gid_t gid;
+        ret = remap_ids(m, &st, &uid, &gid);
+        if (ret != 0)
             break;
-        }
-        if (fchownat(dirfd, entry->d_name, uid_base + st.st_uid, gid_base + st.st_gid, AT_SYMLINK_NOFOLLOW) != 0) {
+        if ((uid != st.st_uid || gid != st.st_gid) && fchownat(dirfd, entry->d_name, uid, gid, AT_SYMLINK_NOFOLLOW) != 0) {
             ret = -errno;
             break;
         }
@@ -93,14 +113,14 @@ static int shift_dir(int dirfd, uid_t uid_base, gid_t gid_base, unsigned long ra
                 ret = -errno;
                 break;
             }
-            ret = shift_dir(child, uid_base, gid_base, range, depth + 1);
+            ret = remap_dir(child, m, depth + 1);
         }
     }
     closedir(dir);
     return ret;
 }
 
-int lxd_fs_shift_tree(const char *path, uid_t uid_base, gid_t gid_base, unsigned long range) {
+static int remap_tree(const char *path, const struct id_remap *m) {
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return -errno;
@@ -110,14 +130,24 @@ int lxd_fs_shift_tree(const char *path, uid_t uid_base, gid_t gid_base, unsigned
         close(fd);
         return -err;
     }
-    if (st.st_uid >= range || st.st_gid >= range) {
+    uid_t uid;
+    gid_t gid;
+    int ret = remap_ids(m, &st, &uid, &gid);
+    if (ret == 0 && (uid != st.st_uid || gid != st.st_gid) && fchown(fd, uid, gid) != 0)
+        ret = -errno;
+    if (ret != 0) {
         close(fd);
-        return -ERANGE;
+        return ret;
     }
-    if (fchown(fd, uid_base + st.st_uid, gid_base + st.st_gid) != 0) {
-        int err = errno;
-        close(fd);
-        return -err;
-    }
-    return shift_dir(fd, uid_base, gid_base, range, 0);
+    return remap_dir(fd, m, 0);
+}
+
+int lxd_fs_shift_tree(const char *path, uid_t uid_base, gid_t gid_base, unsigned long range) {
+    struct id_remap m = {.from_uid = 0, .to_uid = uid_base, .from_gid = 0, .to_gid = gid_base, .range = range, .strict = 1};
+    return remap_tree(path, &m);
+}
+
+int lxd_fs_remap_tree(const char *path, uid_t from_uid, gid_t from_gid, uid_t to_uid, gid_t to_gid, unsigned long range) {
+    struct id_remap m = {.from_uid = from_uid, .to_uid = to_uid, .from_gid = from_gid, .to_gid = to_gid, .range = range, .strict = 0};
+    return remap_tree(path, &m);
 }

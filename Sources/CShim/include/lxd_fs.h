@@ -18,4 +18,9 @@ int lxd_fs_mkdir_in_root(int rootfd, const char *path, mode_t mode);
 /// not below `range`; 0 or -errno otherwise.
 int lxd_fs_shift_tree(const char *path, uid_t uid_base, gid_t gid_base, unsigned long range);
 
+/// Moves the owners of `path` and everything below it from one id range to another (a
+/// migrated rootfs from the source's idmap into ours), never following symlinks; ids outside
+/// [from, from + range) are left alone. 0 or -errno.
+int lxd_fs_remap_tree(const char *path, uid_t from_uid, gid_t from_gid, uid_t to_uid, gid_t to_gid, unsigned long range);
+
 #endif

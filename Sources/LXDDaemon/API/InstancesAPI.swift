@@ -39,6 +39,7 @@ struct InstancesAPI: Sendable {
     func instancesPost(_ request: APIRequest) async throws -> APIResponse {
         let post = try request.decode(InstancesPost.self)
         if post.source.type == "image", !post.source.server.isEmpty { return try await createFromRemoteImage(post) }
+        if post.source.type == "migration" { return try await createFromMigration(post) }
         let work = try await instances.prepareCreate(post)
         let operation = state.operations.run(description: "Creating instance", resources: Self.resources(post.name)) { operation in
             try await work(operation)
@@ -101,7 +102,7 @@ struct InstancesAPI: Sendable {
         let name = request.parameter("name")
         _ = try await instances.record(name)
         let post = try request.decode(InstancePost.self)
-        if post.migration { throw LXDError.notImplemented("Instance migration is not supported yet") }
+        if post.migration { return try await migrationSourcePost(name, post, request) }
         if !post.pool.isEmpty { throw LXDError.notImplemented("Moving instances between pools is not supported yet") }
         try InstanceName.validate(post.name)
         let instances = self.instances
