@@ -173,9 +173,14 @@ struct MoveCommand: LXCCommand {
 
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         guard try ctx.checkArgs(args, min: 1, max: 2) else { return }
-        guard args.positional.count == 2, !args.positional[0].contains(":"), !args.positional[1].contains(":") else {
-            throw UsageError("Moving between servers is not supported by this client yet")
+        let (sourceRemote, sourceName) = try ctx.resolveRemote(args.positional[0])
+        let (targetRemote, targetName) = args.positional.count > 1 ? try ctx.resolveRemote(args.positional[1]) : (sourceRemote, "")
+        if sourceRemote == targetRemote {
+            guard !targetName.isEmpty else { throw UsageError("Invalid number of arguments") }
+            try ctx.server(remote: sourceRemote).renameInstance(sourceName, to: targetName).wait()
+            return
         }
-        try ctx.server().renameInstance(args.positional[0], to: args.positional[1]).wait()
+        // Between servers: a copy that keeps the volatile keys, then the source is deleted.
+        try CopyCommand.transfer(ctx, args, move: true)
     }
 }

@@ -124,7 +124,7 @@ struct RootCommand: LXCCommand {
             UnimplementedCommand("cluster", "Manage cluster members"),
             UnimplementedCommand("config", "Manage instance and server configuration options", subcommands: [ConfigTrustCommand()]),
             UnimplementedCommand("console", "Attach to instance consoles"),
-            UnimplementedCommand("copy", "Copy instances within or in between LXD servers"),
+            CopyCommand(),
             DeleteCommand(),
             ExecCommand(),
             UnimplementedCommand("export", "Export instance backups"),
