@@ -100,6 +100,9 @@ struct CopyCommand: LXCCommand {
                 post.source.websockets = try sourceOperation.operation.metadata.decode([String: String].self)
                 do {
                     try target.createInstance(post).wait { progress.update(operation: $0) }
+                    // The source's operation ends after the sink's (a stateless source restarts
+                    // its instance first).
+                    try sourceOperation.wait()
                 } catch {
                     source.cancelOperation(sourceOperation.id)
                     throw LXDError((error as? LXDError)?.status ?? .internalServerError, "Failed instance creation: \(Self.message(error))")
@@ -107,7 +110,16 @@ struct CopyCommand: LXCCommand {
             } else {
                 post.source.mode = "push"
                 let targetOperation = try target.createInstance(post)
-                let secrets = try targetOperation.operation.metadata.decode([String: String].self)
+                guard let secrets = try? targetOperation.operation.metadata.decode([String: String].self) else {
+                    // No websockets: the target refused at once (a name clash); its operation says why.
+                    do {
+                        try targetOperation.wait()
+                    } catch {
+                        throw LXDError(
+                            (error as? LXDError)?.status ?? .internalServerError, "Failed instance creation: \(Self.message(error))")
+                    }
+                    throw LXDError(.internalServerError, "Failed instance creation: the target offered no migration websockets")
+                }
                 let push = InstancePostTarget(
                     certificate: try RemoteImageSource.pinnedCertificate(try ctx.clientConfig(), remote: targetRemote, server: target),
                     operation: try target.networkURL() + "/1.0/operations/" + targetOperation.id, websockets: secrets)
