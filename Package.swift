@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "LXDDaemonTests", dependencies: ["LXDDaemon"]),
         .testTarget(name: "LXDCLITests", dependencies: ["LXDCLI", "LXDCommandLine"]),
         // Integration tests: a real daemon in a private LXD_DIR, driven through the lxc binaries.
-        .testTarget(name: "IntegrationTests", dependencies: ["LXDTestSupport", "LXDAPI", "LXDHTTP", "TLS", "lxd", "lxc"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["LXDTestSupport", "LXDAPI", "LXDHTTP", "LXDOS", "TLS", "lxd", "lxc"]),
     ],
     swiftLanguageModes: [.v6]
 )

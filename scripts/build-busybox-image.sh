@@ -31,16 +31,44 @@ for applet in $("$busybox" --list-full); do
     [ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
 done
 
+# A shell on the console once Enter is pressed there (`lxc console`), as busybox's own default.
 cat > "$root"/etc/inittab <<'TAB'
 ::sysinit:/etc/init.d/rcS
+::askfirst:-/bin/sh
 ::shutdown:/bin/umount -a -r
 TAB
 cat > "$root"/etc/init.d/rcS <<'RCS'
 #!/bin/sh
 [ -s /etc/hostname ] && hostname -F /etc/hostname
+# A NIC named eth0 (LXD's default profile device) asks DHCP for an address, as a distribution
+# would; udhcpc stays in the background to renew it. No NIC, no client.
+if [ -e /sys/class/net/eth0 ]; then
+    ip link set eth0 up
+    udhcpc -b -i eth0 -x "hostname:$(hostname)" -s /usr/share/udhcpc/default.script >/dev/null 2>&1
+fi
 exit 0
 RCS
 chmod 755 "$root"/etc/init.d/rcS
+mkdir -p "$root"/usr/share/udhcpc
+cat > "$root"/usr/share/udhcpc/default.script <<'DHCP'
+#!/bin/sh
+# udhcpc's hook: configures the lease it got (address, default route, resolver).
+case "$1" in
+    deconfig)
+        ip -4 addr flush dev "$interface"
+        ;;
+    bound|renew)
+        ip -4 addr flush dev "$interface"
+        ip addr add "$ip/${mask:-24}" dev "$interface"
+        for gateway in $router; do ip route add default via "$gateway" dev "$interface"; break; done
+        : > /etc/resolv.conf
+        [ -n "$domain" ] && echo "search $domain" >> /etc/resolv.conf
+        for server in $dns; do echo "nameserver $server" >> /etc/resolv.conf; done
+        ;;
+esac
+exit 0
+DHCP
+chmod 755 "$root"/usr/share/udhcpc/default.script
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$root"/etc/passwd
 printf 'root:x:0:\nnogroup:x:65534:\n' > "$root"/etc/group
 echo busybox > "$root"/etc/hostname

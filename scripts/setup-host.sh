@@ -6,7 +6,8 @@
 set -eu
 
 packages="pkg-config lxc lxc-dev libsqlite3-dev libyaml-dev libarchive-dev libssl-dev libhttp-parser-dev
-busybox-static xz-utils bzip2 zstd squashfs-tools uidmap python3 python3-pip curl debootstrap lxd-client lxd rsync"
+busybox-static xz-utils bzip2 zstd squashfs-tools uidmap python3 python3-pip curl debootstrap lxd-client lxd rsync
+dnsmasq-base nftables iproute2 util-linux btrfs-progs lvm2 thin-provisioning-tools e2fsprogs"
 
 missing=""
 for package in $packages; do

@@ -7,6 +7,7 @@
 #include <linux/openat2.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -54,27 +55,29 @@ int lxd_fs_mkdir_in_root(int rootfd, const char *path, mode_t mode) {
 
 #include <dirent.h>
 
-// An id mapping: ids in [from, from + range) move to [to, to + range). `strict` refuses ids
-// outside the range (-ERANGE); otherwise they are left alone.
-struct id_remap {
-    uid_t from_uid, to_uid;
-    gid_t from_gid, to_gid;
-    unsigned long range;
-    int strict;
-};
+// MARK: - Changing the owners of a tree
 
-static int remap_ids(const struct id_remap *m, const struct stat *st, uid_t *uid, gid_t *gid) {
-    int uid_in = st->st_uid >= m->from_uid && st->st_uid - m->from_uid < m->range;
-    int gid_in = st->st_gid >= m->from_gid && st->st_gid - m->from_gid < m->range;
-    if (m->strict && (!uid_in || !gid_in))
-        return -ERANGE;
-    *uid = uid_in ? m->to_uid + (st->st_uid - m->from_uid) : st->st_uid;
-    *gid = gid_in ? m->to_gid + (st->st_gid - m->from_gid) : st->st_gid;
+// Called for the tree's root (name "", the fd itself) and for every entry below it.
+typedef int (*visit_fn)(int dirfd, const char *name, const struct stat *st, void *ctx);
+
+// chown without following symlinks; chown clears set-id bits, so they are put back.
+static int set_owner(int dirfd, const char *name, const struct stat *st, uid_t uid, gid_t gid) {
+    if (uid == st->st_uid && gid == st->st_gid)
+        return 0;
+    int flags = AT_SYMLINK_NOFOLLOW | (name[0] == '\0' ? AT_EMPTY_PATH : 0);
+    if (fchownat(dirfd, name, uid, gid, flags) != 0)
+        return -errno;
+    if (!S_ISLNK(st->st_mode) && (st->st_mode & (S_ISUID | S_ISGID))) {
+        if (name[0] == '\0')
+            fchmod(dirfd, st->st_mode & 07777);
+        else
+            fchmodat(dirfd, name, st->st_mode & 07777, 0);
+    }
     return 0;
 }
 
-// Remaps one directory's entries, then recurses; `dirfd` is consumed.
-static int remap_dir(int dirfd, const struct id_remap *m, int depth) {
+// Visits one directory's entries, then recurses; `dirfd` is consumed.
+static int walk_dir(int dirfd, visit_fn visit, void *ctx, int depth) {
     if (depth > 4096) {
         close(dirfd);
         return -ELOOP;
@@ -95,32 +98,21 @@ static int remap_dir(int dirfd, const struct id_remap *m, int depth) {
             ret = -errno;
             break;
         }
-        uid_t uid;
-        gid_t gid;
-        ret = remap_ids(m, &st, &uid, &gid);
-        if (ret != 0)
-            break;
-        if ((uid != st.st_uid || gid != st.st_gid) && fchownat(dirfd, entry->d_name, uid, gid, AT_SYMLINK_NOFOLLOW) != 0) {
-            ret = -errno;
-            break;
-        }
-        // chown clears set-id bits: put them back.
-        if (!S_ISLNK(st.st_mode) && (st.st_mode & (S_ISUID | S_ISGID)))
-            fchmodat(dirfd, entry->d_name, st.st_mode & 07777, 0);
-        if (S_ISDIR(st.st_mode)) {
+        ret = visit(dirfd, entry->d_name, &st, ctx);
+        if (ret == 0 && S_ISDIR(st.st_mode)) {
             int child = openat(dirfd, entry->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
             if (child < 0) {
                 ret = -errno;
                 break;
             }
-            ret = remap_dir(child, m, depth + 1);
+            ret = walk_dir(child, visit, ctx, depth + 1);
         }
     }
     closedir(dir);
     return ret;
 }
 
-static int remap_tree(const char *path, const struct id_remap *m) {
+static int walk_tree(const char *path, visit_fn visit, void *ctx) {
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return -errno;
@@ -130,24 +122,60 @@ static int remap_tree(const char *path, const struct id_remap *m) {
         close(fd);
         return -err;
     }
-    uid_t uid;
-    gid_t gid;
-    int ret = remap_ids(m, &st, &uid, &gid);
-    if (ret == 0 && (uid != st.st_uid || gid != st.st_gid) && fchown(fd, uid, gid) != 0)
-        ret = -errno;
+    int ret = visit(fd, "", &st, ctx);
     if (ret != 0) {
         close(fd);
         return ret;
     }
-    return remap_dir(fd, m, 0);
+    return walk_dir(fd, visit, ctx, 0);
+}
+
+struct shift_ctx {
+    uid_t uid_base;
+    gid_t gid_base;
+    unsigned long range;
+};
+
+static int shift_visit(int dirfd, const char *name, const struct stat *st, void *data) {
+    const struct shift_ctx *ctx = data;
+    if (st->st_uid >= ctx->range || st->st_gid >= ctx->range)
+        return -ERANGE;
+    return set_owner(dirfd, name, st, ctx->uid_base + st->st_uid, ctx->gid_base + st->st_gid);
 }
 
 int lxd_fs_shift_tree(const char *path, uid_t uid_base, gid_t gid_base, unsigned long range) {
-    struct id_remap m = {.from_uid = 0, .to_uid = uid_base, .from_gid = 0, .to_gid = gid_base, .range = range, .strict = 1};
-    return remap_tree(path, &m);
+    struct shift_ctx ctx = {.uid_base = uid_base, .gid_base = gid_base, .range = range};
+    return walk_tree(path, shift_visit, &ctx);
 }
 
-int lxd_fs_remap_tree(const char *path, uid_t from_uid, gid_t from_gid, uid_t to_uid, gid_t to_gid, unsigned long range) {
-    struct id_remap m = {.from_uid = from_uid, .to_uid = to_uid, .from_gid = from_gid, .to_gid = to_gid, .range = range, .strict = 0};
-    return remap_tree(path, &m);
+struct remap_ctx {
+    const struct lxd_id_run *uids;
+    size_t nuids;
+    const struct lxd_id_run *gids;
+    size_t ngids;
+};
+
+static uint32_t remap_id(uint32_t id, const struct lxd_id_run *runs, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        if (id >= runs[i].from && id - runs[i].from < runs[i].count)
+            return runs[i].to + (id - runs[i].from);
+    }
+    return id;
+}
+
+static int remap_visit(int dirfd, const char *name, const struct stat *st, void *data) {
+    const struct remap_ctx *ctx = data;
+    return set_owner(dirfd, name, st, remap_id(st->st_uid, ctx->uids, ctx->nuids), remap_id(st->st_gid, ctx->gids, ctx->ngids));
+}
+
+int lxd_fs_remap_tree(const char *path, const struct lxd_id_run *uids, size_t nuids, const struct lxd_id_run *gids,
+                      size_t ngids) {
+    struct remap_ctx ctx = {.uids = uids, .nuids = nuids, .gids = gids, .ngids = ngids};
+    return walk_tree(path, remap_visit, &ctx);
+}
+
+long lxd_fs_magic(const char *path) {
+    struct statfs info;
+    if (statfs(path, &info) != 0) return -errno;
+    return (long)info.f_type;
 }

@@ -1,6 +1,8 @@
 // liblxc shims and the hidden `lxd fork*` subcommands. The fork helpers run in a freshly
 // exec'd `lxd` before any Swift thread exists, so they are plain C from start to exit.
 #include "lxd_lxc.h"
+#include "lxd_forkfile.h"
+#include "lxd_mount.h"
 #include "lxd_os.h"
 
 #include <lxc/attach_options.h>
@@ -82,6 +84,32 @@ int lxd_lxc_init_pidfd(struct lxc_container *c) {
     if (fd < 0)
         return errno > 0 ? -errno : -EBADF;
     return fd;
+}
+
+int lxd_lxc_console_getfd(struct lxc_container *c, int ttynum, int *ptxfd) {
+    int tty = ttynum;
+    *ptxfd = -1;
+    int fd = c->console_getfd(c, &tty, ptxfd);
+    if (fd < 0)
+        return errno > 0 ? -errno : -EBUSY;
+    // liblxc receives both without close-on-exec on some paths: no child may inherit them.
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+    if (*ptxfd >= 0)
+        fcntl(*ptxfd, F_SETFD, FD_CLOEXEC);
+    return fd;
+}
+
+int lxd_lxc_console_log(struct lxc_container *c, bool clear, bool read, char **data, size_t *length) {
+    uint64_t read_max = 0;
+    struct lxc_console_log log = {.clear = clear, .read = read, .read_max = &read_max, .data = NULL};
+    *data = NULL;
+    *length = 0;
+    int ret = c->console_log(c, &log);
+    if (ret < 0)
+        return ret;
+    *data = log.data;
+    *length = (size_t)read_max;
+    return 0;
 }
 
 const char *lxd_lxc_error_string(struct lxc_container *c) { return c->error_string; }
@@ -309,5 +337,9 @@ int lxd_fork_dispatch(int argc, char **argv) {
         exit(forkstart(argc, argv));
     if (strcmp(argv[1], "forkexec") == 0)
         exit(forkexec(argc, argv));
+    if (strcmp(argv[1], "forkfile") == 0)
+        exit(lxd_forkfile_main(argc, argv));
+    if (strcmp(argv[1], "forkmount") == 0)
+        exit(lxd_forkmount(argc, argv));
     return -1;
 }

@@ -98,14 +98,23 @@ struct DeleteCommand: LXCCommand {
         let force = args.bool("force")
         for argument in args.positional {
             let (remote, name) = try ctx.resolveRemote(argument)
+            let server = try ctx.server(remote: remote)
+            if SnapshotArguments.split(name) != nil {
+                try SnapshotArguments.checkExists(server, name, display: name)
+                continue
+            }
             do {
-                _ = try ctx.server(remote: remote).getInstance(name)
+                _ = try server.getInstance(name)
             } catch let error as LXDError {
                 throw LXDError(error.status, "Failed checking instance exists \"\(remote):\(name)\": \(error.message)")
             }
         }
         for argument in args.positional {
             let (server, name) = try ctx.resolve(argument)
+            if SnapshotArguments.split(name) != nil {
+                try SnapshotArguments.delete(server, name)
+                continue
+            }
             let instance = try server.getInstance(name)
             if instance.statusCode != 0 && instance.statusCode != StatusCode.stopped.rawValue {
                 guard force else { throw UsageError("The instance is currently running, stop it first or pass --force") }
@@ -126,6 +135,9 @@ struct RenameCommand: LXCCommand {
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         guard try ctx.checkArgs(args, min: 2, max: 2) else { return }
         let (server, name) = try ctx.resolve(args.positional[0])
+        if SnapshotArguments.split(name) != nil {
+            return try SnapshotArguments.rename(server, from: name, to: args.positional[1])
+        }
         try server.renameInstance(name, to: args.positional[1]).wait()
     }
 }
@@ -177,7 +189,11 @@ struct MoveCommand: LXCCommand {
         let (targetRemote, targetName) = args.positional.count > 1 ? try ctx.resolveRemote(args.positional[1]) : (sourceRemote, "")
         if sourceRemote == targetRemote {
             guard !targetName.isEmpty else { throw UsageError("Invalid number of arguments") }
-            try ctx.server(remote: sourceRemote).renameInstance(sourceName, to: targetName).wait()
+            let server = try ctx.server(remote: sourceRemote)
+            if SnapshotArguments.split(sourceName) != nil {
+                return try SnapshotArguments.rename(server, from: sourceName, to: targetName)
+            }
+            try server.renameInstance(sourceName, to: targetName).wait()
             return
         }
         // Between servers: a copy that keeps the volatile keys, then the source is deleted.

@@ -32,8 +32,13 @@ struct InfoCommand: LXCCommand {
             ctx.stdout.write(YAML.emit(raw.yamlNode))
             return
         }
-        if args.bool("show-log") { throw UsageError("--show-log is not supported by this client yet") }
-        ctx.stdout.write(InfoCommand.render(try server.getInstanceFull(name), clustered: server.server.environment.serverClustered))
+        let full = try server.getInstanceFull(name)
+        ctx.stdout.write(InfoCommand.render(full, clustered: server.server.environment.serverClustered))
+        if args.bool("show-log") {
+            let file = full.instance.type == "virtual-machine" ? "qemu.log" : "lxc.log"
+            let log = try server.rawGet("/1.0/instances/\(LXDServer.escape(name))/logs/\(file)")
+            ctx.stdout.write("\nLog:\n\n" + String(decoding: log, as: UTF8.self) + "\n")
+        }
     }
 
     /// yaml.v2 names untagged Go fields in lower case: `storage_supported_drivers` shows

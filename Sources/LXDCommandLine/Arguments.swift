@@ -24,10 +24,13 @@ public struct Flag: Sendable, Equatable {
     /// A value used when the flag is given without one (`--console` → `console`).
     public var noOptionDefault: String?
     public var defaultValue: String?
+    /// The value's name in help (`--listen string`), as pflag prints it for flags whose usage
+    /// does not hide it.
+    public var valueName: String?
 
     public init(
         _ long: String, short: Character? = nil, _ kind: Kind = .bool, usage: String, default defaultValue: String? = nil,
-        noOptionDefault: String? = nil
+        noOptionDefault: String? = nil, valueName: String? = nil
     ) {
         self.long = long
         self.short = short
@@ -35,6 +38,7 @@ public struct Flag: Sendable, Equatable {
         self.usage = usage
         self.defaultValue = defaultValue
         self.noOptionDefault = noOptionDefault
+        self.valueName = valueName
     }
 
     var takesValue: Bool { kind != .bool && noOptionDefault == nil }

@@ -67,6 +67,9 @@ public indirect enum GoSchema: Sendable {
         ("last_used_at", .any), ("uploaded_at", .any),
     ])
 
+    public static let network: GoSchema = plain(["config", "description", "name", "type", "used_by", "managed", "status", "locations"])
+    public static let networkLease: GoSchema = plain(["hostname", "hwaddr", "address", "type", "location"])
+
     public static let imageAlias: GoSchema = plain(["description", "target", "name", "type"])
 
     public static let operation: GoSchema = plain([

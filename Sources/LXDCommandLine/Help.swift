@@ -103,6 +103,7 @@ public enum HelpRenderer {
             var left = flag.short.map { "  -\($0), --" } ?? "      --"
             left += flag.long
             if let noOption = flag.noOptionDefault { left += "[=\"\(noOption)\"]" }
+            if let valueName = flag.valueName { left += " " + valueName }
             return left
         }
         let width = (lefts.map(\.count).max() ?? 0) + 3

@@ -221,7 +221,9 @@ public indirect enum OrderedJSON: Sendable, Equatable {
         }
     }
 
-    static func writeString(_ text: String, into out: inout String) {
+    /// A JSON string as Go writes it; `escapeHTML: false` is `SetEscapeHTML(false)` (U+2028 and
+    /// U+2029 are escaped either way).
+    public static func writeString(_ text: String, escapeHTML: Bool = true, into out: inout String) {
         out += "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -230,7 +232,9 @@ public indirect enum OrderedJSON: Sendable, Equatable {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case "<", ">", "&", "\u{2028}", "\u{2029}":
+            case "<", ">", "&":
+                if escapeHTML { out += "\\u" + hex(scalar.value) } else { out.unicodeScalars.append(scalar) }
+            case "\u{2028}", "\u{2029}":
                 out += "\\u" + hex(scalar.value)
             default:
                 if scalar.value < 0x20 {

@@ -59,10 +59,13 @@ public final class Daemon: Sendable {
         let signals = installSignalHandlers(state: state)
         Task {
             await Self.startNetworkListener(state)
+            await state.storage.mountAll()
+            await state.networks.restoreAll()
             await state.instances.resumeAfterRestart()
             self.ready.store(true, ordering: .releasing)
             logger.info("Daemon started")
         }
+        Task { await SnapshotScheduler(instances: state.instances, database: state.database, logger: logger).run() }
         exitSignal.wait()
         server.stop()
         state.https.stop()
@@ -79,11 +82,13 @@ public final class Daemon: Sendable {
         let operations = OperationRegistry(events: events)
         let images = ImageStore(paths: paths, database: database, events: events)
         let serverCertificate = try ServerCertificate.loadOrCreate(paths: paths)
+        let networks = NetworkManager(paths: paths, database: database, events: events, logger: logger)
         let instances = InstanceManager(
-            paths: paths, database: database, events: events, images: images, idmap: IdmapSet.fromSystem(), logger: logger)
+            paths: paths, database: database, events: events, images: images, idmap: IdmapSet.fromSystem(), logger: logger,
+            networks: networks)
         return DaemonState(
             paths: paths, database: database, events: events, operations: operations, images: images, instances: instances,
-            host: HostInfo.gather(), serverCertificate: serverCertificate, trust: TrustStore(database: database),
+            networks: networks, host: HostInfo.gather(), serverCertificate: serverCertificate, trust: TrustStore(database: database),
             https: HTTPSEndpoint(context: try serverCertificate.serverContext()), logger: logger,
             requestExit: { [self] in self.exit(0) })
     }
@@ -157,6 +162,8 @@ public final class Daemon: Sendable {
         power.setEventHandler { [self] in
             Task {
                 await state.instances.stopAllForShutdown(timeout: 60)
+                await state.storage.unmountAll()
+                await state.networks.stopAll()
                 self.exit(0)
             }
         }

@@ -12,12 +12,12 @@ enum ExternalTool {
         let output: String
     }
 
-    static func run(_ path: String, _ arguments: [String]) async throws -> Result {
+    static func run(_ path: String, _ arguments: [String], extraEnvironment: [String] = []) async throws -> Result {
         var fds: [Int32] = [-1, -1]
         guard lxd_os_pipe_cloexec(&fds) == 0 else { throw LXDError.internalError("Failed creating a pipe") }
         let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
         let command = Command(
-            path: path, arguments: [path] + arguments, environment: InstanceManager.helperEnvironment,
+            path: path, arguments: [path] + arguments, environment: InstanceManager.helperEnvironment + extraEnvironment,
             fds: [devNull, fds[1], fds[1]])
         let pid: Int32
         do {

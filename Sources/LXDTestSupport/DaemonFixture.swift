@@ -16,6 +16,8 @@ public final class DaemonFixture: @unchecked Sendable {
     public private(set) var pid: Int32 = 0
     public let client: String
     public let imageAlias = "testimage"
+    /// The network namespace the daemon runs in (`ip netns` name), for networking tests.
+    public private(set) var netns: String?
     private var cleanups: [() -> Void] = []
 
     public var socket: String { directory + "/unix.socket" }
@@ -23,8 +25,8 @@ public final class DaemonFixture: @unchecked Sendable {
     public var ourLXC: String { TestEnvironment.ourLXC }
     public var http: HTTPClient { HTTPClient(unixSocketPath: socket) }
 
-    init(client: String) throws {
-        let template = "/tmp/swiftlxd-test-XXXXXX"
+    init(client: String, parent: String = "/tmp") throws {
+        let template = parent + "/swiftlxd-test-XXXXXX"
         var bytes = Array(template.utf8CString)
         guard let made = mkdtemp(&bytes) else { throw TestFailure("mkdtemp failed") }
         directory = String(cString: made)
@@ -38,18 +40,52 @@ public final class DaemonFixture: @unchecked Sendable {
     }
 
     /// Runs `body` with a started, initialised daemon (and the busybox test image imported under
-    /// `imageAlias` when `withImage`), then cleans up whatever happened.
+    /// `imageAlias` when `withImage`), then cleans up whatever happened. The daemon gets a `dir`
+    /// pool and no network; with `network`, it runs in a network namespace of its own
+    /// (`NetworkNamespace`) and `lxd init --auto` also makes `lxdbr0` there, never on the host.
     public static func with<T>(
-        client: String = TestEnvironment.debianLXC, withImage: Bool = true, _ body: (DaemonFixture) async throws -> T
+        client: String = TestEnvironment.debianLXC, withImage: Bool = true, network: Bool = false, parent: String = "/tmp",
+        initialize: Bool = true,
+        _ body: (DaemonFixture) async throws -> T
     ) async throws -> T {
-        let fixture = try DaemonFixture(client: client)
+        let fixture = try DaemonFixture(client: client, parent: parent)
         defer { fixture.tearDown() }
+        if network {
+            fixture.netns = try NetworkNamespace.create("swiftlxd-" + fixture.prefix)
+        }
         try fixture.startDaemon()
-        try runCommand(fixture.lxd, ["init", "--auto"], environment: fixture.environment).check()
+        if initialize && network {
+            try runCommand(fixture.lxd, ["init", "--auto"], environment: fixture.environment).check()
+        } else if initialize {
+            try runCommand(fixture.lxd, ["init", "--preseed"], environment: fixture.environment, stdin: Data(Self.preseed.utf8)).check()
+        }
         if withImage {
             try fixture.lxc(["image", "import", try TestImage.busybox(), "--alias", fixture.imageAlias]).check()
         }
         return try await body(fixture)
+    }
+
+    /// A `dir` pool and the default profile's root disk on it: `lxd init --auto` without the
+    /// bridge it would make on the host.
+    public static let preseed = """
+        storage_pools:
+        - name: default
+          driver: dir
+        profiles:
+        - name: default
+          devices:
+            root:
+              path: /
+              pool: default
+              type: disk
+
+        """
+
+    /// Runs a command inside the daemon's network namespace (`ip netns exec`).
+    @discardableResult
+    public func inNamespace(_ command: [String]) throws -> CommandResult {
+        guard let netns, !command.isEmpty else { throw TestFailure("The daemon has no network namespace of its own") }
+        return try runCommand("/usr/sbin/ip", ["netns", "exec", netns] + command, environment: environment)
     }
 
     /// A unique name for this test's objects.
@@ -74,8 +110,14 @@ public final class DaemonFixture: @unchecked Sendable {
         let log = directory + "/daemon.out"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: lxd)
-        process.arguments = ["--group", "root", "--debug"]
+        if let netns {
+            // `ip netns exec` execs the daemon in place (same pid), with a /sys of that namespace.
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+            process.arguments = ["netns", "exec", netns, lxd, "--group", "root", "--debug"]
+        } else {
+            process.executableURL = URL(fileURLWithPath: lxd)
+            process.arguments = ["--group", "root", "--debug"]
+        }
         process.environment = environment
         let handle = FileHandle(forWritingAtPath: log)
         handle?.seekToEndOfFile()
@@ -136,6 +178,9 @@ public final class DaemonFixture: @unchecked Sendable {
             waitForExit(pid)
             if kill(pid, 0) == 0 { kill(pid, SIGKILL) }
         }
+        // Last: what still runs in the namespace (dnsmasq) goes with it.
+        if let netns { NetworkNamespace.destroy(netns) }
+        HostCleanup.release(under: directory)
         try? FileManager.default.removeItem(atPath: directory)
     }
 }

@@ -52,20 +52,7 @@ public final class ReferenceDaemon: @unchecked Sendable {
         try process.run()
         self.process = process
         try runCommand(Self.binary, ["waitready", "--timeout", "120"], environment: environment, timeout: 150).check()
-        let preseed = """
-            storage_pools:
-            - name: default
-              driver: dir
-            profiles:
-            - name: default
-              devices:
-                root:
-                  path: /
-                  pool: default
-                  type: disk
-
-            """
-        try runCommand(Self.binary, ["init", "--preseed"], environment: environment, stdin: Data(preseed.utf8)).check()
+        try runCommand(Self.binary, ["init", "--preseed"], environment: environment, stdin: Data(DaemonFixture.preseed.utf8)).check()
         try lxc(["config", "set", "images.auto_update_interval", "0"]).check()
     }
 

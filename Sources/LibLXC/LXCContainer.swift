@@ -1,4 +1,5 @@
 import CShim
+import Glibc
 
 /// Owner of one liblxc `struct lxc_container *`.
 ///
@@ -25,8 +26,8 @@ public final class LXCContainer {
         self.lxcpath = lxcpath
         if let configPath {
             lxd_lxc_clear_config(handle)
+            // Every stored property is set: a throw from here on runs deinit, which puts the handle.
             guard lxd_lxc_load_config(handle, configPath) else {
-                lxd_lxc_put(handle)
                 throw LXCError("Failed loading LXC config \"\(configPath)\"")
             }
         }
@@ -118,6 +119,31 @@ public final class LXCContainer {
         let fd = lxd_lxc_init_pidfd(handle)
         guard fd >= 0 else { throw lastError("Failed getting the instance's init pidfd") }
         return fd
+    }
+
+    /// Attaches to the running container's console (tty 0) through its monitor: the command
+    /// socket, which frees the console once closed, and the pty master. The caller owns both.
+    public func consoleFD(tty: Int32 = 0) throws -> (socket: Int32, ptx: Int32) {
+        var ptx: Int32 = -1
+        let socket = lxd_lxc_console_getfd(handle, tty, &ptx)
+        guard socket >= 0, ptx >= 0 else {
+            if socket >= 0 { close(socket) }
+            throw LXCError("Failed attaching to the console: \(String(cString: strerror(socket < 0 ? -socket : EBADF)))")
+        }
+        return (socket, ptx)
+    }
+
+    /// The console ring buffer: read and/or cleared.
+    /// nil when the buffer is empty.
+    public func consoleLog(clear: Bool, read: Bool) throws -> [UInt8]? {
+        var data: UnsafeMutablePointer<CChar>?
+        var length = 0
+        let status = lxd_lxc_console_log(handle, clear, read, &data, &length)
+        defer { lxd_lxc_free(data) }
+        if status == -ENODATA { return nil }
+        guard status == 0 else { throw LXCError("Failed reading the console log: \(String(cString: strerror(-status)))") }
+        guard let data, length > 0 else { return [] }
+        return data.withMemoryRebound(to: UInt8.self, capacity: length) { Array(UnsafeBufferPointer(start: $0, count: length)) }
     }
 
     /// liblxc's version string (e.g. "5.0.2").

@@ -153,13 +153,28 @@ public final class Connection {
         }
     }
 
-    /// Applies the migrations newer than the database's `user_version`, each in its own transaction.
+    /// Applies every migration the database has not had yet, in version order, each in its own
+    /// transaction. Applied versions are recorded one by one (`schema_migrations`), so that a
+    /// migration numbered below one already applied (branches landing in another order) still
+    /// runs; a database from before that table counts every version up to its `user_version`.
     public func migrate(_ migrations: [Migration]) throws {
-        let current = try queryOne("PRAGMA user_version")?.int64("user_version") ?? 0
-        for migration in migrations.sorted(by: { $0.version < $1.version }) where migration.version > current {
+        let hasTable = try queryOne("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'") != nil
+        let legacyVersion = try queryOne("PRAGMA user_version")?.int64("user_version") ?? 0
+        try transaction {
+            try execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)")
+            if !hasTable {
+                for migration in migrations where Int64(migration.version) <= legacyVersion {
+                    try run("INSERT OR IGNORE INTO schema_migrations (version) VALUES (?)", [.integer(Int64(migration.version))])
+                }
+            }
+        }
+        let applied = Set(try query("SELECT version FROM schema_migrations").compactMap { $0.int64("version") })
+        for migration in migrations.sorted(by: { $0.version < $1.version }) where !applied.contains(Int64(migration.version)) {
             try transaction {
                 try execute(migration.sql)
-                try execute("PRAGMA user_version = \(migration.version)")
+                try run("INSERT INTO schema_migrations (version) VALUES (?)", [.integer(Int64(migration.version))])
+                let highest = max(Int64(migration.version), try queryOne("PRAGMA user_version")?.int64("user_version") ?? 0)
+                try execute("PRAGMA user_version = \(highest)")
             }
         }
     }

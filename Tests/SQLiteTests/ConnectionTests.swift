@@ -23,6 +23,36 @@ import Testing
         #expect(connection.userVersion == 2)
     }
 
+    /// A migration numbered below the highest one applied still runs once (branches that
+    /// landed in another order), and a database from before the tracking table keeps what its
+    /// `user_version` says it has.
+    @Test func lowerNumberedMigrationLandingLateStillRuns() throws {
+        let connection = try openMigrated()
+        try connection.migrate([
+            Migration(version: 1, sql: "CREATE TABLE items (id INTEGER)"),
+            Migration(version: 2, sql: "ALTER TABLE items ADD COLUMN note TEXT"),
+            Migration(version: 30, sql: "CREATE TABLE later (id INTEGER)"),
+        ])
+        try connection.migrate([
+            Migration(version: 1, sql: "CREATE TABLE items (id INTEGER)"),
+            Migration(version: 2, sql: "ALTER TABLE items ADD COLUMN note TEXT"),
+            Migration(version: 10, sql: "CREATE TABLE landed_late (id INTEGER)"),
+            Migration(version: 30, sql: "CREATE TABLE later (id INTEGER)"),
+        ])
+        #expect(try connection.queryOne("SELECT name FROM sqlite_master WHERE name = 'landed_late'") != nil)
+        #expect(connection.userVersion == 30)
+
+        let legacy = try Connection(path: ":memory:")
+        try legacy.execute("CREATE TABLE items (id INTEGER); PRAGMA user_version = 2")
+        try legacy.migrate([
+            Migration(version: 1, sql: "CREATE TABLE items (id INTEGER)"),
+            Migration(version: 2, sql: "ALTER TABLE items ADD COLUMN note TEXT"),
+            Migration(version: 3, sql: "ALTER TABLE items ADD COLUMN size INTEGER"),
+        ])
+        try legacy.run("INSERT INTO items (id, size) VALUES (1, 2)")
+        #expect(legacy.userVersion == 3)
+    }
+
     @Test func bindsAndReadsEveryType() throws {
         let connection = try openMigrated()
         try connection.run("INSERT INTO items (name, size, note) VALUES (?, ?, ?)", [.text("a'b\"c"), .integer(42), .null])

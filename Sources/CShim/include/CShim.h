@@ -8,5 +8,7 @@
 #include "lxd_sqlite.h"
 #include "lxd_ssl.h"
 #include "lxd_fs.h"
+#include "lxd_forkfile.h"
+#include "lxd_mount.h"
 
 #endif

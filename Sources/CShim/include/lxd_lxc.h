@@ -31,6 +31,9 @@
 ///       Exit code: the command's exit code; 128+N when it was killed by signal N; 127 when
 ///       the command was not found (ENOENT/ENOTDIR), 126 when it could not be executed
 ///       (EACCES, ENOEXEC, ...), as a shell does; 1 when the attach failed.
+///
+///   lxd forkfile OP running|stopped UIDBASE GIDBASE RANGE PATH [ARGS...]
+///       One file operation in the container's own view: see lxd_forkfile.h.
 int lxd_fork_dispatch(int argc, char **argv);
 
 // Flat wrappers over liblxc's struct-of-function-pointers (go-lxc style). The handle is opaque
@@ -63,6 +66,14 @@ char *lxd_lxc_get_config_item(struct lxc_container *c, const char *key);
 int lxd_lxc_devpts_fd(struct lxc_container *c);
 /// A pidfd of the container's init, or -errno.
 int lxd_lxc_init_pidfd(struct lxc_container *c);
+/// Attaches to the running container's tty `ttynum` (0: its console) through its monitor, without
+/// forking: returns the command socket (keep it open while attached; closing it frees the
+/// console) and sets `*ptxfd` to the pty master to read and write; both close-on-exec. -errno
+/// on failure.
+int lxd_lxc_console_getfd(struct lxc_container *c, int ttynum, int *ptxfd);
+/// Reads and/or clears the console ring buffer. `*data` is malloc'd (free with lxd_lxc_free), `*length` its size. 0, or -errno
+/// (-ENODATA: the buffer is empty).
+int lxd_lxc_console_log(struct lxc_container *c, bool clear, bool read, char **data, size_t *length);
 /// The last error liblxc recorded on this handle (may be NULL) and its number.
 const char *lxd_lxc_error_string(struct lxc_container *c);
 int lxd_lxc_error_num(struct lxc_container *c);

@@ -15,6 +15,10 @@ enum APIResponse: Sendable {
     case multipart([MultipartFile])
     /// Upgrade to a websocket, then hand it to `session` on the connection's own thread.
     case webSocket(@Sendable (WebSocket) -> Void)
+    /// An already open file (a file pulled out of an instance), sent whole, then closed.
+    case descriptor(ReceivedFile, headers: HTTPHeaders)
+    /// Status, headers and body exactly as given (a sync envelope with extra headers, HEAD).
+    case raw(status: Int, headers: HTTPHeaders, body: Data)
 
     /// A sync response; metadata is encoded here, off the connection thread.
     static func sync(_ metadata: some Encodable, status: Int = 200, etag: String? = nil, location: String? = nil) -> APIResponse {
@@ -53,7 +57,9 @@ enum APIResponse: Sendable {
             headers["X-Content-Type-Options"] = "nosniff"
             let body = (try? LXDJSON.encode(ResponseEnvelope<JSONValue>.error(error))) ?? Data()
             return (error.status.code, headers, body + Data("\n".utf8))
-        case .file, .webSocket, .multipart:
+        case .raw(let status, let headers, let body):
+            return (status, headers, body)
+        case .file, .webSocket, .multipart, .descriptor:
             return nil
         }
     }

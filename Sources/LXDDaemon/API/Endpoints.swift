@@ -9,8 +9,12 @@ enum Endpoints {
         let images = ImagesAPI(state: state)
         let aliases = ImageAliasesAPI(state: state)
         let instances = InstancesAPI(state: state)
+        let files = InstanceFilesAPI(state: state)
+        let console = InstanceConsoleAPI(state: state)
         let profiles = ProfilesAPI(state: state)
         let pools = StoragePoolsAPI(state: state)
+        let volumes = StorageVolumesAPI(state: state)
+        let networks = NetworksAPI(state: state)
         let internalAPI = InternalAPI(state: state)
         let certificates = CertificatesAPI(state: state)
         let projects = ProjectsAPI(state: state)
@@ -47,8 +51,9 @@ enum Endpoints {
             Endpoint(
                 "/1.0/storage-pools", get: Action(pools.poolsGet, access: .authenticated), post: Action(pools.poolsPost, access: .admin)),
             Endpoint(
-                "/1.0/storage-pools/{name}", get: Action(pools.poolGet, access: .authenticated),
-                delete: Action(pools.poolDelete, access: .admin)),
+                "/1.0/storage-pools/{name}", get: Action(pools.poolGet, access: .authenticated), put: Action(pools.poolPut, access: .admin),
+                patch: Action(pools.poolPatch, access: .admin), delete: Action(pools.poolDelete, access: .admin)),
+            Endpoint("/1.0/storage-pools/{name}/resources", get: Action(pools.poolResourcesGet, access: .authenticated)),
             Endpoint("/1.0/projects", get: Action(projects.projectsGet, access: .authenticated)),
             Endpoint("/1.0/projects/{name}", get: Action(projects.projectGet, access: .authenticated)),
             Endpoint(
@@ -60,6 +65,8 @@ enum Endpoints {
                 patch: Action(certificates.certificatePatch, access: .authenticated),
                 delete: Action(certificates.certificateDelete, access: .authenticated)),
         ]
+        endpoints += StorageVolumesAPI.endpoints(volumes)
+        endpoints += networks.endpoints
         // Instances answer on both the current and the legacy (pre-`instances` extension) paths.
         for collection in ["instances", "containers"] {
             let base = "/1.0/\(collection)"
@@ -71,13 +78,20 @@ enum Endpoints {
                     delete: Action(instances.instanceDelete)),
                 Endpoint(base + "/{name}/state", get: Action(instances.instanceStateGet), put: Action(instances.instanceStatePut)),
                 Endpoint(base + "/{name}/exec", post: Action(instances.instanceExecPost)),
+                Endpoint(
+                    base + "/{name}/files", get: Action(files.instanceFileGet), post: Action(files.instanceFilePost, streamsBody: true),
+                    delete: Action(files.instanceFileDelete), head: Action(files.instanceFileHead)),
+                Endpoint(
+                    base + "/{name}/console", get: Action(console.instanceConsoleLogGet), post: Action(console.instanceConsolePost),
+                    delete: Action(console.instanceConsoleLogDelete)),
                 Endpoint(base + "/{name}/logs", get: Action(instances.instanceLogsGet)),
                 Endpoint(base + "/{name}/logs/{file}", get: Action(instances.instanceLogGet)),
                 Endpoint(
                     base + "/{name}/snapshots", get: Action(instances.instanceSnapshotsGet), post: Action(instances.instanceSnapshotsPost)),
                 Endpoint(
                     base + "/{name}/snapshots/{snapshot}", get: Action(instances.instanceSnapshotGet),
-                    post: Action(instances.instanceSnapshotPost), delete: Action(instances.instanceSnapshotDelete)),
+                    put: Action(instances.instanceSnapshotPut), post: Action(instances.instanceSnapshotPost),
+                    patch: Action(instances.instanceSnapshotPut), delete: Action(instances.instanceSnapshotDelete)),
             ]
         }
         return endpoints

@@ -200,10 +200,12 @@ struct ImagesAPI: Sendable {
     func imageDelete(_ request: APIRequest) async throws -> APIResponse {
         let image = try await image(request)
         let images = state.images
+        let storage = state.storage
         let requestor = request.requestor
         let operation = state.operations.run(description: "Deleting image", resources: ["images": ["/1.0/images/\(image.fingerprint)"]]) {
             _ in
             try await images.delete(fingerprint: image.fingerprint, requestor: requestor)
+            await storage.deleteImageVolumes(image.fingerprint)
             return nil
         }
         return .async(operation)

@@ -62,20 +62,7 @@ struct InstancesAPI: Sendable {
         let current = try await instances.api(try await instances.record(name))
         try request.checkETag(ETag.of(current.writable))
         let put = try request.decode(InstancePut.self)
-        if let restore = put.restore, !restore.isEmpty {
-            // "c1/snap0" or just "snap0".
-            let snapshot = String(restore.split(separator: "/").last ?? "")
-            guard try await state.database.snapshot(of: name, named: snapshot) != nil else {
-                throw LXDError.notFound("Snapshot \(name)/\(snapshot) does not exist")
-            }
-            let instances = self.instances
-            let requestor = request.requestor
-            let operation = state.operations.run(description: "Restoring snapshot", resources: Self.resources(name)) { _ in
-                try await instances.restoreSnapshot(name, snapshot, requestor: requestor)
-                return nil
-            }
-            return .async(operation)
-        }
+        if let restore = put.restore, !restore.isEmpty { return restoreResponse(name, restore, request) }
         return try await update(name, put, request)
     }
 
@@ -84,7 +71,9 @@ struct InstancesAPI: Sendable {
         let current = try await instances.api(try await instances.record(name)).writable
         try request.checkETag(ETag.of(current))
         let merged = try JSONValue.from(current).merging(try request.decode(JSONValue.self)).decode(InstancePut.self)
-        return try await update(name, merged, request)
+        // LXD 5.0.2 applies a PATCH synchronously (errors as a 500, success as an empty sync response).
+        try await instances.update(name, merged, requestor: request.requestor)
+        return .emptyObject
     }
 
     private func update(_ name: String, _ put: InstancePut, _ request: APIRequest) async throws -> APIResponse {
@@ -214,75 +203,5 @@ struct InstancesAPI: Sendable {
         let path = state.paths.instanceLogs(name) + "/" + file
         guard FileManager.default.fileExists(atPath: path) else { throw LXDError.notFound() }
         return .file(path: path, headers: HTTPHeaders([("Content-Type", "application/octet-stream")]))
-    }
-
-    func instanceSnapshotsGet(_ request: APIRequest) async throws -> APIResponse {
-        let name = request.parameter("name")
-        _ = try await instances.record(name)
-        let snapshots = try await state.database.snapshots(of: name)
-        if request.recursion > 0 {
-            var result: [InstanceSnapshot] = []
-            for snapshot in snapshots { result.append(try await instances.snapshotAPI(snapshot)) }
-            return .sync(result)
-        }
-        return .sync(snapshots.map { "/1.0/instances/\(name)/snapshots/\($0.name)" })
-    }
-
-    func instanceSnapshotsPost(_ request: APIRequest) async throws -> APIResponse {
-        let name = request.parameter("name")
-        _ = try await instances.record(name)
-        let post = try request.decode(InstanceSnapshotsPost.self)
-        if post.stateful { throw LXDError.badRequest("Stateful snapshots need CRIU, and `criu check` fails on this host") }
-        if !post.name.isEmpty { try InstanceManager.validateSnapshotName(post.name) }
-        let instances = self.instances
-        let requestor = request.requestor
-        let operation = state.operations.run(description: "Snapshotting instance", resources: Self.resources(name)) { _ in
-            try await instances.createSnapshot(name, name: post.name, expiresAt: post.expiresAt, requestor: requestor)
-            return nil
-        }
-        return .async(operation)
-    }
-
-    private func snapshot(_ request: APIRequest) async throws -> SnapshotRecord {
-        let name = request.parameter("name")
-        _ = try await instances.record(name)
-        let snapshotName = request.parameter("snapshot")
-        guard let snapshot = try await state.database.snapshot(of: name, named: snapshotName) else {
-            throw LXDError.notFound(
-                "Failed to fetch snapshot \"\(snapshotName)\" of instance \"\(name)\" in project \"default\": InstanceSnapshot not found")
-        }
-        return snapshot
-    }
-
-    func instanceSnapshotGet(_ request: APIRequest) async throws -> APIResponse {
-        let snapshot = try await snapshot(request)
-        let api = try await instances.snapshotAPI(snapshot)
-        return .sync(api, etag: ETag.of(api.expiresAt))
-    }
-
-    func instanceSnapshotDelete(_ request: APIRequest) async throws -> APIResponse {
-        let snapshot = try await snapshot(request)
-        let instances = self.instances
-        let requestor = request.requestor
-        let operation = state.operations.run(description: "Deleting snapshot", resources: Self.resources(snapshot.instance)) { _ in
-            try await instances.deleteSnapshot(snapshot.instance, snapshot.name, requestor: requestor)
-            return nil
-        }
-        return .async(operation)
-    }
-
-    func instanceSnapshotPost(_ request: APIRequest) async throws -> APIResponse {
-        let snapshot = try await snapshot(request)
-        struct Rename: Decodable { var name: String = ""; var migration: Bool? }
-        let rename = try request.decode(Rename.self)
-        if rename.migration == true { throw LXDError.notImplemented("Snapshot migration is not supported yet") }
-        try InstanceManager.validateSnapshotName(rename.name)
-        let instances = self.instances
-        let requestor = request.requestor
-        let operation = state.operations.run(description: "Renaming snapshot", resources: Self.resources(snapshot.instance)) { _ in
-            try await instances.renameSnapshot(snapshot.instance, snapshot.name, to: rename.name, requestor: requestor)
-            return nil
-        }
-        return .async(operation)
     }
 }

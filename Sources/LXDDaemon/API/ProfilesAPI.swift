@@ -37,6 +37,7 @@ struct ProfilesAPI: Sendable {
     func profilesPost(_ request: APIRequest) async throws -> APIResponse {
         let post = try request.decode(ProfilesPost.self)
         try Self.validateName(post.name)
+        try ConfigValidator.validateProfile(post.put, status: .badRequest)
         try await state.database.createProfile(name: post.name, put: post.put)
         state.events.lifecycle("profile-created", source: "/1.0/profiles/\(post.name)", requestor: request.requestor)
         return .created(location: "/1.0/profiles/\(post.name)")
@@ -57,6 +58,7 @@ struct ProfilesAPI: Sendable {
         let record = try await record(request)
         try request.checkETag(ETag.of(record.put))
         let put = try request.decode(ProfilePut.self)
+        try ConfigValidator.validateProfile(put, status: .internalServerError)
         try await state.database.updateProfile(name: record.name, put: put)
         state.events.lifecycle("profile-updated", source: "/1.0/profiles/\(record.name)", requestor: request.requestor)
         return .emptyObject
@@ -66,6 +68,7 @@ struct ProfilesAPI: Sendable {
         let record = try await record(request)
         try request.checkETag(ETag.of(record.put))
         let merged = try JSONValue.from(record.put).merging(try request.decode(JSONValue.self)).decode(ProfilePut.self)
+        try ConfigValidator.validateProfile(merged, status: .internalServerError)
         try await state.database.updateProfile(name: record.name, put: merged)
         state.events.lifecycle("profile-updated", source: "/1.0/profiles/\(record.name)", requestor: request.requestor)
         return .emptyObject

@@ -28,7 +28,9 @@ struct RequestDispatcher: Sendable {
                 response = .error(.forbidden())
                 break
             }
-            if !isReady() && !head.target.hasPrefix("/internal/ready") && head.target != "/1.0" {
+            // `/internal/ready` too: `lxd waitready` polls it until the start (networks
+            // restored, instances resumed) is over.
+            if !isReady() && head.target != "/1.0" {
                 response = .error(LXDError(.serviceUnavailable, "LXD daemon is still starting up"))
                 break
             }
@@ -69,6 +71,9 @@ struct RequestDispatcher: Sendable {
             defer { close(fd) }
             headers["Accept-Ranges"] = "bytes"
             try? connection.sendFile(status: 200, headers: headers, fd: fd)
+        case .descriptor(let file, var headers):
+            headers["Accept-Ranges"] = "bytes"
+            try? connection.sendFile(status: 200, headers: headers, fd: file.fd)
         case .multipart(let files):
             writeMultipart(files, to: connection)
         default:

@@ -25,7 +25,7 @@ struct Endpoint: Sendable {
 
     init(
         _ path: String, get: Action? = nil, put: Action? = nil, post: Action? = nil, patch: Action? = nil,
-        delete: Action? = nil
+        delete: Action? = nil, head: Action? = nil
     ) {
         pattern = path.split(separator: "/").map(String.init)
         var actions: [String: Action] = [:]
@@ -34,6 +34,7 @@ struct Endpoint: Sendable {
         actions["POST"] = post
         actions["PATCH"] = patch
         actions["DELETE"] = delete
+        actions["HEAD"] = head
         self.actions = actions
     }
 

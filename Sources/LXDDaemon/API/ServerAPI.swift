@@ -20,7 +20,7 @@ struct ServerAPI: Sendable {
         environment.certificateFingerprint = state.serverCertificate.fingerprint
         environment.driver = "lxc"
         environment.driverVersion = host.lxcVersion
-        environment.firewall = "nftables"
+        environment.firewall = await state.networks.detectFirewall()?.name ?? "nftables"
         environment.kernel = "Linux"
         environment.kernelArchitecture = host.kernelArchitecture
         environment.kernelFeatures = [
@@ -38,9 +38,10 @@ struct ServerAPI: Sendable {
         environment.serverName = host.hostname
         environment.serverPID = Int(host.pid)
         environment.serverVersion = DaemonVersion.version
-        environment.storage = "dir"
-        environment.storageVersion = "1"
-        environment.storageSupportedDrivers = [ServerStorageDriverInfo(name: "dir", version: "1", remote: false)]
+        let inUse = await state.storage.driversInUse()
+        environment.storage = inUse.names
+        environment.storageVersion = inUse.versions
+        environment.storageSupportedDrivers = await state.storage.supportedDrivers()
         let server = Server(config: config, apiExtensions: APIExtensions.all, auth: "trusted", environment: environment)
         guard request.trust.isTrusted else { return .sync(server.untrusted) }
         return .sync(server, etag: ETag.of(server.config))
@@ -78,6 +79,8 @@ struct ServerAPI: Sendable {
     func shutdownPut(_ request: APIRequest) async throws -> APIResponse {
         let timeout = Int(request.query["timeout"] ?? "") ?? 60
         await state.instances.stopAllForShutdown(timeout: timeout)
+        await state.networks.stopAll()
+        await state.storage.unmountAll()
         state.requestExit()
         return .sync(JSONValue.null)
     }

@@ -1,8 +1,8 @@
 import LXDCore
 import SQLite
 
-/// The database schema as an ordered list of migrations; a database records the last one it
-/// applied in `PRAGMA user_version`. Never edit a released migration: append a new one.
+/// The database schema as an ordered list of migrations; a database records each one it
+/// applied in `schema_migrations`. Never edit a released migration: append a new one.
 enum Schema {
     static let migrations: [Migration] = [
         Migration(
@@ -88,6 +88,44 @@ enum Schema {
                     UNIQUE (instance_id, name)
                 );
                 """),
+        Migration(
+            version: 10,
+            sql: """
+                CREATE TABLE storage_volumes (
+                    id INTEGER PRIMARY KEY,
+                    pool_id INTEGER NOT NULL REFERENCES storage_pools (id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    description TEXT NOT NULL DEFAULT '',
+                    config TEXT NOT NULL DEFAULT '{}',
+                    content_type TEXT NOT NULL DEFAULT 'filesystem',
+                    created_at TEXT NOT NULL,
+                    UNIQUE (pool_id, type, name)
+                );
+                CREATE TABLE storage_volume_snapshots (
+                    id INTEGER PRIMARY KEY,
+                    volume_id INTEGER NOT NULL REFERENCES storage_volumes (id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    description TEXT NOT NULL DEFAULT '',
+                    config TEXT NOT NULL DEFAULT '{}',
+                    created_at TEXT NOT NULL,
+                    expires_at TEXT NOT NULL DEFAULT '',
+                    UNIQUE (volume_id, name)
+                );
+                """),
+        // 30-39: networking.
+        Migration(
+            version: 30,
+            sql: """
+                CREATE TABLE networks (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    type TEXT NOT NULL,
+                    description TEXT NOT NULL DEFAULT '',
+                    config TEXT NOT NULL DEFAULT '{}'
+                );
+                """),
+        // 40-49: remotes.
         Migration(
             version: 40,
             sql: """

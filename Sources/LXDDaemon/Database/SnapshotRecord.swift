@@ -89,10 +89,26 @@ extension Database {
         try connection.transaction {
             guard let old = try snapshot(of: instance, named: oldName) else { throw LXDError.notFound("Snapshot not found") }
             if try snapshot(of: instance, named: newName) != nil {
-                throw LXDError.conflict("Name \"\(instance)/\(newName)\" already in use")
+                throw LXDError.conflict("Name '\(instance)/\(newName)' already in use")
             }
             try connection.run("UPDATE instance_snapshots SET name = ? WHERE id = ?", [.text(newName), .integer(old.id)])
         }
+    }
+
+    func updateSnapshotExpiry(of instance: String, named name: String, to expiresAt: Timestamp) throws {
+        guard let snapshot = try snapshot(of: instance, named: name) else { throw LXDError.notFound("Instance snapshot not found") }
+        try connection.run(
+            "UPDATE instance_snapshots SET expires_at = ? WHERE id = ?", [.text(GoTime.format(expiresAt)), .integer(snapshot.id)])
+    }
+
+    /// Snapshots whose expiry (not Go's zero time) is at or before `now`, with their instance.
+    func expiredSnapshots(at now: Timestamp) throws -> [SnapshotRecord] {
+        try connection.query(
+            """
+            SELECT \(Self.snapshotColumns) FROM instance_snapshots JOIN instances ON instances.id = instance_snapshots.instance_id
+            ORDER BY instance_snapshots.id
+            """
+        ).map(snapshotRecord).filter { !$0.expiresAt.isGoZero && $0.expiresAt <= now }
     }
 
     func deleteSnapshot(of instance: String, named name: String) throws {

@@ -133,12 +133,19 @@ final class ExecSession: OperationWebSocketHandler {
         closeAll()
     }
 
-    /// After the process exited: waits (bounded) for the output to drain, then closes everything.
+    /// After the process exited: waits (bounded) for the output to drain, then closes the
+    /// control socket. As LXD, the data sockets are left for the client to close (pylxd writes
+    /// close frames to them after the operation ended); a client that never does loses them
+    /// after a grace period.
     func processExited() async {
         let group = finishedStreams
         _ = try? await Blocking.run("lxd-exec-drain") { group.wait(timeout: .now() + 5) }
         state.withLock { $0.finished = true }
-        closeAll()
+        state.withLock { $0.sockets["control"] }?.close()
+        Task {
+            try? await Task.sleep(for: .seconds(30))
+            self.closeAll()
+        }
     }
 
     private func closeAll() {

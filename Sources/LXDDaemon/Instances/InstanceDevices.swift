@@ -6,6 +6,8 @@ import LXDAPI
 /// of the same name and so never reach here. The root disk is the rootfs itself.
 struct InstanceDevices {
     let devices: Devices
+    /// The daemon-made node of each unix device (`UnixDeviceNode`), bound in its place.
+    var nodes: [String: String] = [:]
 
     /// `lxc.mount.entry` values, in device-name order (LXD sorts devices by name too).
     func mountEntries() throws -> [String] {
@@ -47,6 +49,9 @@ struct InstanceDevices {
         guard let path = device["path"] ?? device["source"], !path.isEmpty else {
             throw LXDError.badRequest(
                 "Failed start validation for device \"\(name)\": Unix device entry is missing the required \"source\" or \"path\" property")
+        }
+        if let node = nodes[name] {
+            return "\(Self.escape(node)) \(Self.escape(Self.relative(path))) none bind,create=file 0 0"
         }
         let source = device["source"] ?? path
         var info = stat()

@@ -7,13 +7,11 @@ struct InstanceLimits: Equatable {
     var memoryBytes: Int64?
     var processes: Int64?
     var cpuSet: String?
-    var cpuShares: Int?
 
-    init(memoryBytes: Int64? = nil, processes: Int64? = nil, cpuSet: String? = nil, cpuShares: Int? = nil) {
+    init(memoryBytes: Int64? = nil, processes: Int64? = nil, cpuSet: String? = nil) {
         self.memoryBytes = memoryBytes
         self.processes = processes
         self.cpuSet = cpuSet
-        self.cpuShares = cpuShares
     }
 
     init(config: [String: String], hostMemory: Int64 = HostResources.memoryBytes, hostCPUs: Int = HostResources.cpuCount) throws {
@@ -27,13 +25,6 @@ struct InstanceLimits: Equatable {
         if let value = config["limits.cpu"], !value.isEmpty {
             cpuSet = try Self.cpus(value, hostCPUs: hostCPUs)
         }
-        if let value = config["limits.cpu.priority"], !value.isEmpty {
-            guard let priority = Int(value), (0...10).contains(priority) else {
-                throw Self.invalid("limits.cpu.priority", value, "Value must be between 0 and 10")
-            }
-            // LXD's mapping: priority 10 is the default weight (1024), each step below it less.
-            cpuShares = max(2, 1024 - (10 - priority) * 100)
-        }
     }
 
     static func invalid(_ key: String, _ value: String, _ reason: String) -> LXDError {
@@ -43,10 +34,11 @@ struct InstanceLimits: Equatable {
     /// Bytes with LXD's units (decimal kB..EB, binary KiB..EiB, plain bytes) or a host percentage.
     static func memory(_ value: String, hostMemory: Int64) throws -> Int64 {
         if value.hasSuffix("%") {
-            guard let percent = Double(value.dropLast()), percent > 0, percent <= 100 else {
+            // LXD: a whole percentage of the host's memory (over 100% allowed), integer arithmetic.
+            guard let percent = Int64(value.dropLast()), percent > 0 else {
                 throw invalid("limits.memory", value, "Invalid percentage")
             }
-            return Int64(Double(hostMemory) * percent / 100)
+            return hostMemory / 100 * percent
         }
         let units: [(String, Int64)] = [
             ("EiB", 1 << 60), ("PiB", 1 << 50), ("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10),

@@ -16,13 +16,23 @@ actor InstanceManager {
     let lxc: LXCRuntime
     let idmap: IdmapSet
     let logger: Logger
+    /// The pools: every instance volume is made, copied, snapshotted and deleted through it.
+    let storage: StorageManager
+    /// The managed networks and the host side of NICs.
+    let networks: NetworkManager
     /// Our own binary, re-executed as `lxd forkstart` / `lxd forkexec`.
     let executable: String
     let locks = KeyedAsyncLocks()
+    /// Held while an isolated id block is chosen and stored (two creates never get the same).
+    let idmapLock = AsyncLock()
     /// Set while `lxd shutdown` stops everything: stops then keep `volatile.last_state.power`.
     private var isShuttingDown = false
 
-    init(paths: DaemonPaths, database: Database, events: EventHub, images: ImageStore, idmap: IdmapSet, logger: Logger) {
+    init(
+        paths: DaemonPaths, database: Database, events: EventHub, images: ImageStore, idmap: IdmapSet, logger: Logger,
+        networks: NetworkManager
+    ) {
+        self.networks = networks
         self.paths = paths
         self.database = database
         self.events = events
@@ -30,29 +40,22 @@ actor InstanceManager {
         self.idmap = idmap
         self.logger = logger
         lxc = LXCRuntime(lxcpath: paths.containers)
+        storage = StorageManager(paths: paths, database: database, events: events, idmap: idmap, logger: logger)
         executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
     // MARK: Reading
 
     func record(_ name: String) async throws -> InstanceRecord {
+        // `c1/snap0` on an instance endpoint (files, state, exec...): a snapshot is not an instance.
+        if name.contains("/") { throw LXDError.badRequest("Invalid instance name") }
         guard let record = try await database.instance(named: name) else { throw LXDError.notFound("Instance not found") }
         return record
     }
 
     /// Profiles in order, then the instance's own keys (LXD's precedence).
     func expanded(_ record: InstanceRecord) async throws -> (config: [String: String], devices: Devices) {
-        var config: [String: String] = [:]
-        var devices: Devices = [:]
-        for profile in try await database.profiles(named: record.profiles) {
-            config.merge(profile.put.config) { _, new in new }
-            devices.merge(profile.put.devices) { _, new in new }
-        }
-        config.merge(record.config) { _, new in new }
-        devices.merge(record.devices) { _, new in new }
-        // A `none` device masks the profile device of the same name.
-        devices = devices.filter { $0.value["type"] != "none" }
-        return (config, devices)
+        record.expanded(with: try await database.profiles(named: record.profiles))
     }
 
     func status(_ name: String) async -> StatusCode {
@@ -102,12 +105,21 @@ actor InstanceManager {
     func state(_ name: String) async -> InstanceState {
         let status = await status(name)
         guard status != .stopped, let pid = await lxc.initPID(name) else { return InstanceState(status: .stopped) }
-        return await InstanceStateReader(lxc: lxc, name: name, pid: pid).read(status: status)
+        var state = await InstanceStateReader(lxc: lxc, name: name, pid: pid).read(status: status)
+        if let record = try? await database.instance(named: name), let devices = try? await expanded(record).devices {
+            for (interface, host) in await networks.hostNames(record, devices: devices) { state.network?[interface]?.hostName = host }
+        }
+        return state
     }
 
     // MARK: Creating
 
-    func volumePath(_ name: String, pool: String) -> String { paths.pool(pool) + "/containers/" + name }
+    func volumePath(_ name: String, pool: String) -> String { storage.instanceVolumePath(name, pool: pool) }
+
+    /// The root disk's `size` (a quota where the pool's driver enforces one).
+    func rootSize(_ devices: Devices) -> String? {
+        devices.values.first(where: { $0["type"] == "disk" && $0["path"] == "/" })?["size"]
+    }
 
     /// The pool of the root disk device (LXD: the instance's or its profiles' `root` disk).
     func rootPool(_ devices: Devices) throws -> String {
@@ -130,6 +142,14 @@ actor InstanceManager {
         let found = try await database.profiles(named: profiles)
         for name in profiles where !found.contains(where: { $0.name == name }) {
             throw LXDError.badRequest("Requested profile \"\(name)\" doesn't exist")
+        }
+        if let message = createValidationError(config: post.put.config, devices: post.put.devices) {
+            // LXD reports invalid config through the failed operation (202 first).
+            return { _ in throw LXDError.badRequest(message) }
+        }
+        if post.source.type != "copy" {
+            let draft = InstanceRecord(name: post.name, architecture: "", devices: post.put.devices, profiles: profiles, createdAt: .now())
+            try await networks.validateNICs(draft.expanded(with: found).devices, instance: post.name)
         }
         var image: ImageRecord?
         switch post.source.type {
@@ -178,15 +198,14 @@ actor InstanceManager {
         }
         config["volatile.uuid"] = UUID().uuidString.lowercased()
         config["volatile.cloud-init.instance-id"] = UUID().uuidString.lowercased()
-        config["volatile.idmap.base"] = "0"
-        config["volatile.idmap.next"] = idmap.volatileJSON
-        // The rootfs is shifted while it is unpacked, so it is already in the map.
-        config["volatile.last_state.idmap"] = image == nil ? "[]" : idmap.volatileJSON
+        // The rootfs is shifted into the daemon's map while it is unpacked; a container with
+        // its own map is remapped at first start.
+        config["volatile.last_state.idmap"] = idmap.volatileJSON
         var record = InstanceRecord(
             name: post.name, architecture: image?.architecture ?? HostInfo.gather().kernelArchitecture,
             ephemeral: post.put.ephemeral, description: post.put.description, config: config, devices: post.put.devices,
             profiles: profiles, createdAt: .now())
-        record = try await database.createInstance(record)
+        record = try await createRecordWithIdmap(record)
         // The row first (a duplicate name fails here, touching nothing), then the storage; on any
         // failure the storage steps are undone and the row removed before the operation fails.
         let reverter = Reverter()
@@ -221,45 +240,45 @@ actor InstanceManager {
         for key in config.keys where key.hasPrefix("volatile.") && key != "volatile.base_image" { config[key] = nil }
         config["volatile.uuid"] = UUID().uuidString.lowercased()
         config["volatile.cloud-init.instance-id"] = UUID().uuidString.lowercased()
-        config["volatile.idmap.base"] = "0"
-        config["volatile.idmap.next"] = idmap.volatileJSON
-        config["volatile.last_state.idmap"] = idmap.volatileJSON
+        // The copied files keep the source's owners: the map they were written in comes along.
+        config["volatile.last_state.idmap"] =
+            (sourceSnapshot?.config ?? sourceRecord.config)["volatile.last_state.idmap"] ?? idmap.volatileJSON
         config["volatile.apply_template"] = "copy"
         var record = InstanceRecord(
             name: post.name, architecture: sourceRecord.architecture, ephemeral: post.put.ephemeral, description: post.put.description,
             config: config, devices: post.put.devices.isEmpty ? (sourceSnapshot?.devices ?? sourceRecord.devices) : post.put.devices,
             profiles: post.put.profiles ?? (sourceSnapshot?.profiles ?? sourceRecord.profiles), createdAt: .now())
-        record = try await database.createInstance(record)
+        record = try await createRecordWithIdmap(record)
         let pool = try rootPool(try await expanded(record).devices)
         let sourcePool = try rootPool(try await expanded(sourceRecord).devices)
-        let volume = volumePath(post.name, pool: pool)
-        let origin = snapshot.map { snapshotPath(source, $0, pool: sourcePool) } ?? volumePath(source, pool: sourcePool)
+        let copiedSnapshots = snapshot == nil && !post.source.instanceOnly ? try await database.snapshots(of: source) : []
+        let size = rootSize(try await expanded(record).devices)
         let reverter = Reverter()
         do {
-            if snapshot == nil {
-                try await withFrozen(source, requestor: nil) { try await Self.copyVolume(origin, to: volume) }
-            } else {
-                try await Self.copyVolume(origin, to: volume)
+            let storage = self.storage
+            let copyVolume: () async throws -> Void = {
+                try await storage.copyInstanceVolume(
+                    from: source, snapshot: snapshot, sourcePool: sourcePool, to: post.name, pool: pool,
+                    snapshots: copiedSnapshots.map(\.name), size: size)
             }
-            reverter.add { Self.removeTree(volume) }
+            if snapshot == nil {
+                try await withFrozen(source, requestor: nil) { try await copyVolume() }
+            } else {
+                try await copyVolume()
+            }
             let link = paths.instanceLink(post.name)
             try? FileManager.default.removeItem(atPath: link)
-            symlink(volume, link)
+            symlink(volumePath(post.name, pool: pool), link)
             reverter.add { unlink(link) }
             try FileManager.default.createDirectory(atPath: paths.instanceLogs(post.name), withIntermediateDirectories: true)
-            if snapshot == nil && !post.source.instanceOnly {
-                for snap in try await database.snapshots(of: source) {
-                    try FileManager.default.createDirectory(atPath: snapshotsPath(post.name, pool: pool), withIntermediateDirectories: true)
-                    try await Self.copyVolume(
-                        snapshotPath(source, snap.name, pool: sourcePool), to: snapshotPath(post.name, snap.name, pool: pool))
-                    var copied = snap
-                    copied.instance = post.name
-                    try await database.createSnapshot(copied)
-                }
-                reverter.add { [snapshots = snapshotsPath(post.name, pool: pool)] in Self.removeTree(snapshots) }
+            for snap in copiedSnapshots {
+                var copied = snap
+                copied.instance = post.name
+                try await database.createSnapshot(copied)
             }
         } catch {
             reverter.fail()
+            try? await storage.deleteInstanceVolume(post.name, pool: pool, snapshots: copiedSnapshots.map(\.name))
             try? await database.deleteInstance(name: post.name)
             throw error
         }
@@ -280,99 +299,26 @@ actor InstanceManager {
         guard try await database.storagePool(named: pool) != nil else {
             throw LXDError.notFound("Failed creating instance: Storage pool \"\(pool)\" not found")
         }
-        let volume = volumePath(record.name, pool: pool)
-        let idmap = self.idmap
         let link = paths.instanceLink(record.name)
         let logs = paths.instanceLogs(record.name)
-        try await Blocking.run("lxd-create") {
-            try Self.makeVolume(volume, idmap: idmap)
-        }
-        reverter.add { Self.removeTree(volume) }
-        try? FileManager.default.removeItem(atPath: link)
-        guard symlink(volume, link) == 0 else {
-            throw LXDError.internalError("Failed linking instance volume: \(String(cString: strerror(errno)))")
-        }
-        reverter.add { unlink(link) }
-        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
-        reverter.add { Self.removeTree(logs) }
-
-        if let image {
-            let tarball = paths.imageFile(image.fingerprint)
-            let rootfsFile = paths.imageRootfsFile(image.fingerprint)
-            if FileManager.default.fileExists(atPath: rootfsFile), ImageRootfs.kind(of: rootfsFile) == .squashfs {
-                try await Self.unpackSquashfs(rootfsFile, into: volume + "/rootfs", idmap: idmap)
+        let started = ContinuousClock.now
+        let volume = try await storage.createInstanceVolume(
+            record.name, pool: pool, image: image, size: rootSize(devices), operation: operation)
+        logger.debug("Created instance volume", ["instance": record.name, "duration": "\(ContinuousClock.now - started)"])
+        do {
+            try? FileManager.default.removeItem(atPath: link)
+            guard symlink(volume, link) == 0 else {
+                throw LXDError.internalError("Failed linking instance volume: \(String(cString: strerror(errno)))")
             }
-            let shift = IDShift(uidBase: idmap.uidBase, gidBase: idmap.gidBase, range: idmap.range)
-            let started = ContinuousClock.now
-            try await Blocking.run("lxd-unpack") {
-                do {
-                    if FileManager.default.fileExists(atPath: rootfsFile) {
-                        if ImageRootfs.kind(of: rootfsFile) == .tarball {
-                            _ = try ImageArchive.extract(rootfsFile, prefix: "", to: volume + "/rootfs", idShift: shift)
-                        }
-                    } else {
-                        _ = try ImageArchive.extract(tarball, prefix: "rootfs/", to: volume + "/rootfs", idShift: shift) { done, total in
-                            guard total > 0 else { return }
-                            let percent = min(100, done * 100 / total)
-                            let speed = Int64(Double(done) / max(0.001, (ContinuousClock.now - started).seconds))
-                            operation.updateProgress(
-                                stage: "create_instance_from_image_unpack", percent: Int(percent), speed: speed,
-                                text: "Unpack: \(percent)% (\(ByteSize.string(speed))/s)")
-                        }
-                    }
-                    _ = try ImageArchive.extract(tarball, prefix: "templates/", to: volume + "/templates", idShift: nil)
-                    if let metadata = try ImageArchive.readMember(tarball, named: "metadata.yaml") {
-                        try metadata.write(to: URL(fileURLWithPath: volume + "/metadata.yaml"))
-                    }
-                } catch let error as LXDError {
-                    throw error
-                } catch {
-                    throw LXDError.badRequest("Failed creating instance from image: \(error)")
-                }
-            }
-            logger.debug("Unpacked image", ["instance": record.name, "duration": "\(ContinuousClock.now - started)"])
-            try await database.touchImage(fingerprint: image.fingerprint, at: .now())
+            reverter.add { unlink(link) }
+            try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+            reverter.add { Self.removeTree(logs) }
+            if let image { try await database.touchImage(fingerprint: image.fingerprint, at: .now()) }
+        } catch {
+            try? await storage.deleteInstanceVolume(record.name, pool: pool, snapshots: [])
+            throw error
         }
         return pool
-    }
-
-    /// Unpacks a squashfs rootfs next to its final place, shifts it into the container's ids,
-    /// then moves it into place (unsquashfs has no id shifting of its own).
-    private static func unpackSquashfs(_ file: String, into rootfs: String, idmap: IdmapSet) async throws {
-        let unpack = rootfs + ".unpack"
-        let result = try await ExternalTool.run("/usr/bin/unsquashfs", ["-f", "-n", "-d", unpack, file])
-        guard case .exited(0) = result.status else {
-            removeTree(unpack)
-            throw LXDError.badRequest("Failed creating instance from image: unpacking the squashfs rootfs: \(result.output)")
-        }
-        let status = lxd_fs_shift_tree(unpack, uid_t(idmap.uidBase), gid_t(idmap.gidBase), UInt(idmap.range))
-        guard status == 0 else {
-            removeTree(unpack)
-            throw LXDError.badRequest(
-                status == -ERANGE
-                    ? "Failed creating instance from image: the rootfs has ids outside the container's map"
-                    : "Failed creating instance from image: shifting the rootfs: \(String(cString: strerror(-status)))")
-        }
-        rmdir(rootfs)
-        guard Glibc.rename(unpack, rootfs) == 0 else {
-            removeTree(unpack)
-            throw LXDError.internalError("Failed moving the rootfs into place: \(String(cString: strerror(errno)))")
-        }
-    }
-
-    /// The volume directory: traversable only by the container's root (LXD's 0100 mode), with an
-    /// empty rootfs owned by the mapped root.
-    nonisolated static func makeVolume(_ volume: String, idmap: IdmapSet) throws {
-        let fileManager = FileManager.default
-        guard !fileManager.fileExists(atPath: volume) else {
-            throw LXDError.conflict("Failed creating instance: volume \"\(volume)\" already exists")
-        }
-        try fileManager.createDirectory(atPath: volume + "/rootfs", withIntermediateDirectories: true)
-        try fileManager.createDirectory(atPath: volume + "/templates", withIntermediateDirectories: true)
-        chown(volume + "/rootfs", uid_t(idmap.uidBase), gid_t(idmap.gidBase))
-        chmod(volume + "/rootfs", 0o755)
-        chown(volume, uid_t(idmap.uidBase), gid_t(idmap.gidBase))
-        chmod(volume, 0o100)
     }
 
     /// Removes a tree without following symlinks (FileManager removes links, not their targets).
@@ -396,26 +342,58 @@ actor InstanceManager {
         if status == .frozen { throw LXDError.badRequest("The instance is paused") }
         let expanded = try await expanded(record)
         let pool = try rootPool(expanded.devices)
-        let volume = volumePath(name, pool: pool)
+        let volume = try await storage.mountInstanceVolume(name, pool: pool)
         let rootfs = volume + "/rootfs"
+        let devices = try await storage.resolveDiskDevices(expanded.devices)
 
+        let diskMap = diskIdmap(record)
         if let trigger = record.config["volatile.apply_template"] {
-            try applyTemplates(record: record, config: expanded.config, volume: volume, trigger: trigger)
+            try applyTemplates(record: record, config: expanded.config, volume: volume, trigger: trigger, owner: diskMap.rootOwner)
             record.config["volatile.apply_template"] = nil
         }
-        try applyTemplates(record: record, config: expanded.config, volume: volume, trigger: "start")
+        try applyTemplates(record: record, config: expanded.config, volume: volume, trigger: "start", owner: diskMap.rootOwner)
+        let nextMap = nextIdmap(record)
+        try await Self.remapRootfs(volume: volume, from: diskMap, to: nextMap)
+        if diskMap != nextMap {
+            record.config["volatile.last_state.idmap"] = nextMap.volatileJSON
+            try await database.updateInstance(record)
+        }
 
         let configPath = paths.instanceLXCConfig(name)
         let logs = paths.instanceLogs(name)
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
-        let limits = try InstanceLimits(config: expanded.config)
+        let unixNodes = try makeUnixNodes(name, expanded.devices, idmap: nextMap)
         var spec = LXCConfigSpec(
-            name: name, rootfsPath: rootfs, hostname: name, idmapLines: idmap.lxcConfigLines, logFile: logs + "/lxc.log",
+            name: name, rootfsPath: rootfs, hostname: name, idmapLines: nextMap.lxcConfigLines, logFile: logs + "/lxc.log",
             consoleLogFile: logs + "/console.log", rawLXC: expanded.config["raw.lxc"] ?? "",
-            environment: Self.environment(expanded.config), memoryLimitBytes: limits.memoryBytes,
-            processesLimit: limits.processes, cpuShares: limits.cpuShares,
-            mountEntries: try InstanceDevices(devices: expanded.devices).mountEntries())
-        spec.cpuSet = limits.cpuSet
+            environment: Self.environment(expanded.config),
+            mountEntries: try InstanceDevices(devices: devices, nodes: unixNodes.nodes).mountEntries())
+        spec.cgroupSettings = try CgroupLimits(layout: .host).settings(config: expanded.config, devices: expanded.devices, rootfs: rootfs)
+        spec.security = LXCSecurity(
+            isPrivileged: nextMap.isPrivileged, isNesting: ConfigBool.isTrue(expanded.config["security.nesting"] ?? ""),
+            deviceRules: unixNodes.rules)
+        let nicPlan = try await networks.prepareStart(record, devices: expanded.devices)
+        spec.nics = nicPlan.entries
+        for (key, value) in nicPlan.volatile { record.config[key] = value }
+        do {
+            try await database.updateInstance(record)
+            // dnsmasq learns the NICs' MACs (static leases, DNS names) before they ask.
+            if !nicPlan.entries.isEmpty { await networks.refreshHosts() }
+            try await launch(name, spec: spec, configPath: configPath, logs: logs)
+            try await networks.finishStart(nicPlan)
+        } catch {
+            await networks.abortStart(nicPlan)
+            throw error
+        }
+        record.config["volatile.last_state.power"] = "RUNNING"
+        record.config["volatile.idmap.current"] = nextMap.volatileJSON
+        record.lastUsedAt = .now()
+        try await database.updateInstance(record)
+        events.lifecycle("instance-started", source: "/1.0/instances/\(name)", requestor: requestor)
+    }
+
+    /// Writes the container's `lxc.conf` and runs `lxd forkstart` until the container runs.
+    private func launch(_ name: String, spec: LXCConfigSpec, configPath: String, logs: String) async throws {
         var withHook = spec
         withHook.postStopHook = "\(executable) callhook \(paths.root) \(name) stop"
         let text = LXCConfig.render(withHook)
@@ -453,11 +431,6 @@ actor InstanceManager {
                     + (detail.isEmpty ? "" : ": \(detail)")
                     + "\nTry `lxc info --show-log \(name)` for more info")
         }
-        record.config["volatile.last_state.power"] = "RUNNING"
-        record.config["volatile.idmap.current"] = idmap.volatileJSON
-        record.lastUsedAt = .now()
-        try await database.updateInstance(record)
-        events.lifecycle("instance-started", source: "/1.0/instances/\(name)", requestor: requestor)
     }
 
     /// `environment.*` keys become the container's init environment.
@@ -473,10 +446,12 @@ actor InstanceManager {
     static let helperEnvironment = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"]
 
     /// Renders the templates whose `when` includes `trigger` into the rootfs.
-    private func applyTemplates(record: InstanceRecord, config: [String: String], volume: String, trigger: String) throws {
+    private func applyTemplates(
+        record: InstanceRecord, config: [String: String], volume: String, trigger: String, owner: (uid: Int64, gid: Int64)
+    ) throws {
         guard let text = try? String(contentsOfFile: volume + "/metadata.yaml", encoding: .utf8) else { return }
         let metadata = try ImageMetadataFile.parse(text)
-        let writer = RootfsWriter(rootfs: volume + "/rootfs", owner: (UInt32(idmap.uidBase), UInt32(idmap.gidBase)))
+        let writer = RootfsWriter(rootfs: volume + "/rootfs", owner: (UInt32(owner.uid), UInt32(owner.gid)))
         for (path, template) in metadata.templates.sorted(by: { $0.key < $1.key }) where template.when.contains(trigger) {
             let source = volume + "/templates/" + template.template
             guard let body = try? String(contentsOfFile: source, encoding: .utf8) else {
@@ -514,10 +489,13 @@ actor InstanceManager {
             let stopped = try await lxc.shutdown(name, timeout: Int32(clamping: timeout < 0 ? -1 : timeout))
             if !stopped { throw LXDError.internalError("Failed shutting down instance: timed out waiting for it to stop") }
         }
+        for (key, value) in await networks.cleanupAfterStop(record, devices: try await expanded(record).devices) {
+            record.config[key] = value
+        }
         if !keepPowerState {
             record.config["volatile.last_state.power"] = "STOPPED"
-            try await database.updateInstance(record)
         }
+        try await database.updateInstance(record)
         events.lifecycle("instance-stopped", source: "/1.0/instances/\(name)", requestor: requestor)
         if record.ephemeral && !keepPowerState {
             // Deleted here rather than by the stop hook, so that the stop operation ends with it.
@@ -576,18 +554,20 @@ actor InstanceManager {
             throw LXDError.badRequest("The instance is currently running, stop it first")
         }
         let devices = try await expanded(record).devices
-        let pool = try? rootPool(devices)
-        let volume = pool.map { volumePath(name, pool: $0) }
-        let snapshots = pool.map { snapshotsPath(name, pool: $0) }
         let link = paths.instanceLink(name)
         let logs = paths.instanceLogs(name)
+        if let pool = try? rootPool(devices) {
+            let snapshots = try await database.snapshots(of: name).map(\.name)
+            try await storage.deleteInstanceVolume(name, pool: pool, snapshots: snapshots)
+        }
+        let devicesFolder = devicesFolder(name)
         try await Blocking.run("lxd-delete") {
-            if let volume { Self.removeTree(volume) }
-            if let snapshots { Self.removeTree(snapshots) }
             unlink(link)
             Self.removeTree(logs)
+            Self.removeTree(devicesFolder)
         }
         try await database.deleteInstance(name: name)
+        await networks.refreshHosts()
         events.lifecycle("instance-deleted", source: "/1.0/instances/\(name)", requestor: requestor)
     }
 
@@ -602,16 +582,13 @@ actor InstanceManager {
             throw LXDError.conflict("Name \"\(newName)\" already in use")
         }
         let pool = try rootPool(try await expanded(record).devices)
-        let oldVolume = volumePath(name, pool: pool)
         let newVolume = volumePath(newName, pool: pool)
-        guard Glibc.rename(oldVolume, newVolume) == 0 else {
-            throw LXDError.internalError("Failed renaming instance volume: \(String(cString: strerror(errno)))")
-        }
-        _ = Glibc.rename(snapshotsPath(name, pool: pool), snapshotsPath(newName, pool: pool))
+        try await storage.renameInstanceVolume(name, to: newName, pool: pool)
         unlink(paths.instanceLink(name))
         symlink(newVolume, paths.instanceLink(newName))
         _ = Glibc.rename(paths.instanceLogs(name), paths.instanceLogs(newName))
         try await database.renameInstance(from: name, to: newName)
+        await networks.refreshHosts()
         events.lifecycle(
             "instance-renamed", source: "/1.0/instances/\(newName)", context: ["old_name": .string(name)], requestor: requestor)
     }
@@ -627,36 +604,43 @@ actor InstanceManager {
         for profile in profiles where !found.contains(where: { $0.name == profile }) {
             throw LXDError.badRequest("Requested profile \"\(profile)\" doesn't exist")
         }
-        var config = put.config
-        for (key, value) in record.config where key.hasPrefix("volatile.") {
-            config[key] = value
-        }
-        for key in put.config.keys where key.hasPrefix("volatile.") && record.config[key] == nil {
-            config[key] = nil
-        }
-        for (device, settings) in put.devices where settings["type"] == "disk" && settings["path"] != "/" {
-            if let source = settings["source"], !source.isEmpty, !source.hasPrefix("ceph"), !FileManager.default.fileExists(atPath: source),
-                settings["optional"] != "true"
-            {
-                throw LXDError.badRequest(
-                    "Failed add validation for device \"\(device)\": Missing source path \"\(source)\" for disk \"\(device)\"")
-            }
+        // Disks on custom volumes must name volumes that exist.
+        for (device, settings) in put.devices.sorted(by: { $0.key < $1.key })
+        where settings["type"] == "disk" && settings["path"] != "/" && !(settings["pool"] ?? "").isEmpty {
+            try await storage.validateCustomVolumeDisk(device, settings)
         }
         var updated = record
-        updated.config = config
+        updated.config = put.config
         updated.devices = put.devices
         updated.profiles = profiles
         updated.description = put.description
         updated.ephemeral = put.ephemeral
         if !put.architecture.isEmpty { updated.architecture = put.architecture }
-        let newLimits = try InstanceLimits(config: try await expanded(updated).config)
+        try await validateUpdate(from: record, to: &updated)
+        let newExpanded = try await expanded(updated)
+        try await networks.validateNICs(newExpanded.devices, instance: name)
+        let limits = try await cgroupSettings(old: record, new: updated)
+        let oldDevices = try await expanded(record).devices
+        if rootSize(oldDevices) != rootSize(newExpanded.devices), let pool = try? rootPool(newExpanded.devices),
+            (try? rootPool(oldDevices)) == pool
+        {
+            try await storage.setInstanceQuota(name, pool: pool, size: rootSize(newExpanded.devices))
+        }
         if await status(name) == .running {
+            try await hotplugDevices(
+                name, old: try await storage.resolveDiskDevices(try await expanded(record).devices),
+                new: try await storage.resolveDiskDevices(newExpanded.devices))
             // Limits apply live; a value the kernel refuses leaves the stored config unchanged.
-            let oldLimits = try? InstanceLimits(config: try await expanded(record).config)
-            try await applyLive(name, from: oldLimits, to: newLimits)
+            try await applyCgroupChanges(name, from: limits.old, to: limits.new)
+            if let pid = await lxc.initPID(name) {
+                let changes = try await networks.applyLive(
+                    record, pid: pid, old: try await expanded(record).devices, new: newExpanded.devices)
+                for (key, value) in changes { updated.config[key] = value }
+            }
         }
         record = updated
         try await database.updateInstance(record)
+        await networks.refreshHosts()
         events.lifecycle("instance-updated", source: "/1.0/instances/\(name)", requestor: requestor)
     }
 
@@ -677,6 +661,13 @@ actor InstanceManager {
             current = await status(name)
         }
         guard current == .stopped else { return }
+        if let devices = try? await expanded(record).devices {
+            let changes = await networks.cleanupAfterStop(record, devices: devices)
+            if !changes.isEmpty {
+                for (key, value) in changes { record.config[key] = value }
+                try? await database.updateInstance(record)
+            }
+        }
         if record.ephemeral {
             do {
                 try await deleteLocked(name, requestor: nil)
@@ -689,30 +680,6 @@ actor InstanceManager {
             record.config["volatile.last_state.power"] = "STOPPED"
             try? await database.updateInstance(record)
             events.lifecycle("instance-shutdown", source: "/1.0/instances/\(name)")
-        }
-    }
-
-    /// Writes changed limits into a running container's cgroup (v1 names, this host's layout).
-    private func applyLive(_ name: String, from old: InstanceLimits?, to new: InstanceLimits) async throws {
-        func write(_ key: String, _ value: String, _ option: String) async throws {
-            do {
-                try await lxc.setCgroupItem(name, key, value)
-            } catch {
-                throw LXDError.badRequest("Failed to set \(option) to \(value): \(error)")
-            }
-        }
-        if old?.memoryBytes != new.memoryBytes {
-            try await write("memory.limit_in_bytes", new.memoryBytes.map(String.init) ?? "-1", "limits.memory")
-        }
-        if old?.processes != new.processes {
-            try await write("pids.max", new.processes.map(String.init) ?? "max", "limits.processes")
-        }
-        if old?.cpuSet != new.cpuSet {
-            let all = HostResources.cpuCount == 1 ? "0" : "0-\(HostResources.cpuCount - 1)"
-            try await write("cpuset.cpus", new.cpuSet ?? all, "limits.cpu")
-        }
-        if old?.cpuShares != new.cpuShares {
-            try await write("cpu.shares", String(new.cpuShares ?? 1024), "limits.cpu.priority")
         }
     }
 

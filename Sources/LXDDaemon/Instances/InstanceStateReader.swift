@@ -11,15 +11,23 @@ struct InstanceStateReader {
     func read(status: StatusCode) async -> InstanceState {
         let memory = await number(["memory.current", "memory.usage_in_bytes"])
         let memoryPeak = await number(["memory.peak", "memory.max_usage_in_bytes"])
-        let swap = await number(["memory.swap.current"])
+        // v1 accounts memory+swap together (memsw); v2 has swap on its own.
+        var swap = await number(["memory.swap.current"])
+        var swapPeak: Int64 = 0
+        let memsw = await number(["memory.memsw.usage_in_bytes"])
+        if memsw > 0 {
+            swap = max(0, memsw - memory)
+            swapPeak = max(0, await number(["memory.memsw.max_usage_in_bytes"]) - memoryPeak)
+        }
         let processes = await number(["pids.current"])
         var cpu = await number(["cpuacct.usage"])
         if cpu == 0, let stat = await lxc.cgroupItem(name, ["cpu.stat"]) {
             cpu = Self.usageNanoseconds(fromCPUStat: stat)
         }
         return InstanceState(
-            status: status, memory: InstanceStateMemory(usage: memory, usagePeak: max(memoryPeak, memory), swapUsage: swap),
-            network: Self.network(pid: pid), pid: Int64(pid), processes: processes, cpu: InstanceStateCPU(usage: cpu))
+            status: status,
+            memory: InstanceStateMemory(usage: memory, usagePeak: max(memoryPeak, memory), swapUsage: swap, swapUsagePeak: swapPeak),
+            network: await Self.networkWithAddresses(pid: pid), pid: Int64(pid), processes: processes, cpu: InstanceStateCPU(usage: cpu))
     }
 
     private func number(_ keys: [String]) async -> Int64 {
@@ -34,6 +42,37 @@ struct InstanceStateReader {
             if fields.count == 2, fields[0] == "usage_usec", let value = Int64(fields[1]) { return value * 1000 }
         }
         return 0
+    }
+
+    /// The interfaces with their IPv4 addresses too: a container with a NIC is asked through
+    /// `ip` run inside its network namespace (a helper process, as LXD's `forknet`); one with
+    /// only loopback is read from `/proc` without forking.
+    static func networkWithAddresses(pid: Int32) async -> [String: InstanceStateNetwork]? {
+        let fromProc = network(pid: pid)
+        guard let fromProc, fromProc.keys.contains(where: { $0 != "lo" }),
+            let output = try? await HostTool.ipInNamespace(of: pid, ["-j", "-s", "addr", "show"])
+        else { return fromProc }
+        var result: [String: InstanceStateNetwork] = [:]
+        for link in LinkInfo.parse(output) {
+            var network = InstanceStateNetwork()
+            network.addresses = link.stateAddresses.map {
+                InstanceStateNetworkAddress(family: $0.family, address: $0.address, netmask: $0.netmask, scope: $0.scope)
+            }
+            network.counters.bytesReceived = link.rxBytes
+            network.counters.packetsReceived = link.rxPackets
+            network.counters.errorsReceived = link.rxErrors
+            network.counters.packetsDroppedInbound = link.rxDropped
+            network.counters.bytesSent = link.txBytes
+            network.counters.packetsSent = link.txPackets
+            network.counters.errorsSent = link.txErrors
+            network.counters.packetsDroppedOutbound = link.txDropped
+            network.hwaddr = link.lxdType == "loopback" ? "" : link.hwaddr
+            network.mtu = link.mtu
+            network.state = link.isUp ? "up" : "down"
+            network.type = link.lxdType
+            result[link.name] = network
+        }
+        return result.isEmpty ? fromProc : result
     }
 
     /// Interfaces and counters from `/proc/PID/net/dev`, addresses from `if_inet6` and the

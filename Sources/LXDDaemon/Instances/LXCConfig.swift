@@ -18,14 +18,6 @@ struct LXCConfigSpec: Sendable, Equatable {
     var seccompProfilePath: String? = nil
     /// The environment of the container's init (`lxc.environment`).
     var environment: [String: String] = [:]
-    /// `limits.memory` in bytes.
-    var memoryLimitBytes: Int64? = nil
-    /// `limits.processes`.
-    var processesLimit: Int64? = nil
-    /// `limits.cpu` as a cpuset list ("0-1", "0,2").
-    var cpuSet: String? = nil
-    /// Relative CPU weight (LXD's `limits.cpu.priority` turned into v1 `cpu.shares`).
-    var cpuShares: Int? = nil
     /// Which cgroup files limits are written to.
     var cgroupLayout: LXCCgroupLayout = .v1
     /// Capabilities dropped in the container (`lxc.cap.drop`); LXD drops none for unprivileged
@@ -39,11 +31,16 @@ struct LXCConfigSpec: Sendable, Equatable {
     var rawLXC: String = ""
     /// `lxc.hook.post-stop`: tells the daemon the container stopped (`lxd callhook ...`).
     var postStopHook: String? = nil
+    /// `security.privileged` / `security.nesting` (see `LXCConfig+Security.swift`).
+    var security = LXCSecurity()
+    /// Resource limits as cgroup values (`CgroupLimits`), written after the fields above.
+    var cgroupSettings: [CgroupSetting] = []
+    /// NICs made on the host, moved in by liblxc (none: a namespace with only loopback).
+    var nics: [LXCNetEntry] = []
 
     init(
         name: String, rootfsPath: String, hostname: String? = nil, idmapLines: [String], logFile: String,
         consoleLogFile: String? = nil, rawLXC: String = "", environment: [String: String] = [:],
-        memoryLimitBytes: Int64? = nil, processesLimit: Int64? = nil, cpuShares: Int? = nil,
         cgroupLayout: LXCCgroupLayout = .v1, seccompProfilePath: String? = nil, mountEntries: [String] = []
     ) {
         self.name = name
@@ -54,9 +51,6 @@ struct LXCConfigSpec: Sendable, Equatable {
         self.consoleLogFile = consoleLogFile
         self.rawLXC = rawLXC
         self.environment = environment
-        self.memoryLimitBytes = memoryLimitBytes
-        self.processesLimit = processesLimit
-        self.cpuShares = cpuShares
         self.cgroupLayout = cgroupLayout
         self.seccompProfilePath = seccompProfilePath
         self.mountEntries = mountEntries
@@ -105,7 +99,7 @@ enum LXCConfig {
 
         // Filesystems: proc and sys read-write inside the user namespace, the container's own
         // cgroup writable and the rest read-only, a fresh /dev with a private devpts.
-        out.add("lxc.mount.auto", "proc:rw sys:rw cgroup:mixed")
+        out.add("lxc.mount.auto", spec.security.isPrivileged ? "proc:mixed sys:mixed cgroup:mixed" : "proc:rw sys:rw cgroup:mixed")
         out.add("lxc.autodev", "1")
         out.add("lxc.pty.max", "1024")
         out.add("lxc.tty.max", "0")
@@ -131,42 +125,26 @@ enum LXCConfig {
         if !spec.capDrop.isEmpty {
             out.add("lxc.cap.drop", spec.capDrop.joined(separator: " "))
         }
+        for (key, value) in spec.security.lines(layout: spec.cgroupLayout) {
+            out.add(key, value)
+        }
         for line in spec.idmapLines {
             out.raw(line)
         }
 
-        // A network namespace holding only loopback until NIC devices arrive.
-        out.add("lxc.net.0.type", "empty")
+        // Host-made NICs (LXD's way: liblxc moves and renames them), or only loopback.
+        if spec.nics.isEmpty {
+            out.add("lxc.net.0.type", "empty")
+        }
+        for (index, nic) in spec.nics.enumerated() {
+            out.add("lxc.net.\(index).type", "phys")
+            out.add("lxc.net.\(index).link", nic.link)
+            out.add("lxc.net.\(index).name", nic.name)
+            out.add("lxc.net.\(index).flags", "up")
+        }
 
-        switch spec.cgroupLayout {
-        case .v1:
-            if let bytes = spec.memoryLimitBytes {
-                out.add("lxc.cgroup.memory.limit_in_bytes", String(bytes))
-            }
-            if let processes = spec.processesLimit {
-                out.add("lxc.cgroup.pids.max", String(processes))
-            }
-            if let shares = spec.cpuShares {
-                out.add("lxc.cgroup.cpu.shares", String(shares))
-            }
-            if let cpus = spec.cpuSet {
-                out.add("lxc.cgroup.cpuset.cpus", cpus)
-            }
-        case .v2:
-            if let bytes = spec.memoryLimitBytes {
-                out.add("lxc.cgroup2.memory.max", String(bytes))
-            }
-            if let processes = spec.processesLimit {
-                out.add("lxc.cgroup2.pids.max", String(processes))
-            }
-            if let shares = spec.cpuShares {
-                // v1 shares (2..262144, default 1024) to v2 weight (1..10000, default 100).
-                let weight = max(1, min(10000, 1 + ((shares - 2) * 9999) / 262142))
-                out.add("lxc.cgroup2.cpu.weight", String(weight))
-            }
-            if let cpus = spec.cpuSet {
-                out.add("lxc.cgroup2.cpuset.cpus", cpus)
-            }
+        for setting in spec.cgroupSettings {
+            out.add(setting.lxcConfigKey, setting.value)
         }
 
         for key in spec.environment.keys.sorted() {

@@ -1,4 +1,5 @@
 import Foundation
+import LXDAPI
 import LXDCore
 import LibLXC
 
@@ -36,6 +37,16 @@ actor LXCRuntime {
         try container(name).devptsFD()
     }
 
+    /// The running container's console: the command socket (close it to detach) and the pty master.
+    func console(_ name: String) throws -> (socket: Int32, ptx: Int32) {
+        try container(name).consoleFD()
+    }
+
+    /// The console ring buffer (nil when empty), read and/or cleared.
+    func consoleLog(_ name: String, clear: Bool, read: Bool) throws -> [UInt8]? {
+        try container(name).consoleLog(clear: clear, read: read)
+    }
+
     func setCgroupItem(_ name: String, _ key: String, _ value: String) throws {
         try container(name).setCgroupItem(key, value)
     }
@@ -54,6 +65,26 @@ actor LXCRuntime {
         let lxcpath = self.lxcpath
         return try await Blocking.run("lxd-shutdown") {
             try LXCContainer(name: name, lxcpath: lxcpath, configPath: nil).shutdown(timeout: timeout)
+        }
+    }
+}
+
+extension LXCRuntime {
+    /// liblxc's own check of `raw.lxc`: the text is loaded into a throwaway handle, which fails
+    /// on keys or values liblxc does not accept (LXD's wording, the temporary file named).
+    func checkRawConfig(_ text: String) throws {
+        let path = "/tmp/lxd_config_" + String(UInt64.random(in: 0...UInt64.max))
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw LXDError.internalError("Failed creating \(path): \(String(cString: strerror(errno)))") }
+        defer { unlink(path) }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        guard written == bytes.count else { throw LXDError.internalError("Failed writing \(path)") }
+        do {
+            _ = try LXCContainer(name: "lxd-raw-lxc-check", lxcpath: "/tmp", configPath: path)
+        } catch {
+            throw LXDError.internalError("Failed to load config file \"\(path)\": loading config file for the container failed")
         }
     }
 }

@@ -1,67 +1,62 @@
 import Foundation
 
-/// Renders image templates (`templates/*.tpl`, pongo2 syntax in LXD) for the subset that image
-/// authors use: `{{ container.name }}` and the other `container.*` fields, `{{ trigger }}`,
-/// `{{ path }}`, `{{ properties.KEY }}` and `{{ config_get("key", "default") }}`. Unknown
-/// variables render empty, as in pongo2.
+/// Renders an image template (`templates/*.tpl`) with the context LXD gives it: `container` and
+/// its alias `instance` (name, architecture, privileged, ephemeral, type), `config` (the expanded
+/// config), `devices`, `properties` (the template's own), `trigger`, `path`, and the function
+/// `config_get("key", default)`. The language is pongo2's (Django syntax), see `TemplateEngine`.
 struct TemplateRenderer: Sendable {
     var container: [String: String]
     var config: [String: String]
     var properties: [String: String]
     var trigger: String
     var path: String
+    var devices: [String: [String: String]] = [:]
 
-    func render(_ template: String) -> String {
-        var output = ""
-        var rest = Substring(template)
-        while let open = rest.range(of: "{{") {
-            output += rest[..<open.lowerBound]
-            guard let close = rest[open.upperBound...].range(of: "}}") else {
-                output += rest[open.lowerBound...]
-                return output
-            }
-            output += evaluate(rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces))
-            rest = rest[close.upperBound...]
-        }
-        output += rest
-        return output
+    var context: [String: TemplateValue] {
+        var metadata = container
+        if metadata["type"] == nil { metadata["type"] = "container" }
+        let config = self.config
+        return [
+            "container": .strings(metadata), "instance": .strings(metadata),
+            // LXD renders `config.some.key` from a map keyed by the full key; a dotted name is
+            // also reachable here (`config.user.greeting`), which pongo2 would leave empty.
+            "config": .map(Self.dottedMap(config)), "devices": .map(devices.mapValues { .strings($0) }),
+            "properties": .strings(properties), "trigger": .string(trigger), "path": .string(path),
+            "config_get": .function(
+                TemplateFunction { arguments in
+                    guard let key = arguments.first?.text else { return .none }
+                    if let value = config[key] { return .string(value) }
+                    return arguments.count > 1 ? arguments[1] : .none
+                }),
+        ]
     }
 
-    func evaluate(_ expression: String) -> String {
-        if expression.hasPrefix("config_get(") && expression.hasSuffix(")") {
-            let arguments = Self.stringArguments(String(expression.dropFirst("config_get(".count).dropLast()))
-            guard let key = arguments.first else { return "" }
-            return config[key] ?? (arguments.count > 1 ? arguments[1] : "")
-        }
-        let parts = expression.split(separator: ".", maxSplits: 1).map(String.init)
-        switch (parts.first ?? "", parts.count) {
-        case ("trigger", 1): return trigger
-        case ("path", 1): return path
-        case ("container", 2), ("instance", 2): return container[parts[1]] ?? ""
-        case ("properties", 2): return properties[parts[1]] ?? ""
-        case ("config", 2): return config[parts[1]] ?? ""
-        default: return ""
+    func render(_ template: String) throws -> String {
+        do {
+            return try TemplateEngine.render(template, context: context)
+        } catch let error as TemplateError {
+            throw TemplateError("Failed to render template: \(error.message)")
         }
     }
 
-    /// `"a", "b"` → ["a", "b"] (double or single quotes).
-    static func stringArguments(_ text: String) -> [String] {
-        var result: [String] = []
-        var current = ""
-        var quote: Character?
-        for character in text {
-            if let open = quote {
-                if character == open {
-                    result.append(current)
-                    current = ""
-                    quote = nil
-                } else {
-                    current.append(character)
-                }
-            } else if character == "\"" || character == "'" {
-                quote = character
-            }
+    /// `["user.a.b": "x"]` → full keys plus nested maps (`user` → `a` → `b`), so that both
+    /// `config["user.a.b"]` and `config.user.a.b` find the value.
+    static func dottedMap(_ flat: [String: String]) -> [String: TemplateValue] {
+        var result: [String: TemplateValue] = flat.mapValues { .string($0) }
+        for (key, value) in flat where key.contains(".") {
+            let parts = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            result[parts[0]] = insert(parts.dropFirst(), value, into: result[parts[0]])
         }
         return result
+    }
+
+    private static func insert(_ path: ArraySlice<String>, _ value: String, into existing: TemplateValue?) -> TemplateValue {
+        guard let head = path.first else { return existing ?? .string(value) }
+        var entries: [String: TemplateValue] = [:]
+        if case .map(let current) = existing { entries = current }
+        // The rest of the key as one name too (`config.user["a.b"]`).
+        entries[path.joined(separator: ".")] = entries[path.joined(separator: ".")] ?? .string(value)
+        if path.count > 1 { entries[head] = insert(path.dropFirst(), value, into: entries[head]) }
+        return .map(entries)
     }
 }

@@ -36,12 +36,14 @@ extension InstanceManager {
         let entries = disk.entries.map {
             MigrationIDMap(isUID: $0.isUID, isGID: $0.isGID, hostID: $0.hostID, nsID: $0.nsID, range: $0.range)
         }
-        return MigrationSourceInfo(volume: volumePath(name, pool: pool), snapshots: snapshots, idmap: entries)
+        let volume = try await storage.mountInstanceVolume(name, pool: pool)
+        return MigrationSourceInfo(volume: volume, snapshots: snapshots, idmap: entries)
     }
 
-    /// Where a sink receives: the new instance's record, its empty volume folder, lxcpath link
-    /// and logs; the folders are undone by `reverter`, the record by `abandonMigrationTarget`.
-    func prepareMigrationTarget(_ post: InstancesPost, reverter: Reverter) async throws -> (volume: String, snapshots: String) {
+    /// Where a sink receives: the new instance's record and its (empty) volume through the pool,
+    /// the lxcpath link and logs. The link and logs are undone by `reverter`; the volume, its
+    /// snapshots and the record by `abandonMigrationTarget`.
+    func prepareMigrationTarget(_ post: InstancesPost, reverter: Reverter) async throws -> (volume: String, pool: String) {
         try InstanceName.validate(post.name)
         var config = post.put.config
         for key in config.keys where key.hasPrefix("volatile.") && key != "volatile.base_image" { config[key] = nil }
@@ -58,19 +60,12 @@ extension InstanceManager {
         _ = try await database.profiles(named: record.profiles)
         record = try await database.createInstance(record)
         let name = post.name
-        let pool = try rootPool(try await expanded(record).devices)
+        let devices = try await expanded(record).devices
+        let pool = try rootPool(devices)
         guard try await database.storagePool(named: pool) != nil else {
             throw LXDError.notFound("Failed creating instance: Storage pool \"\(pool)\" not found")
         }
-        let volume = volumePath(name, pool: pool)
-        guard !FileManager.default.fileExists(atPath: volume) else {
-            throw LXDError.conflict("Volume exists in database but not on storage")
-        }
-        try FileManager.default.createDirectory(atPath: volume, withIntermediateDirectories: true)
-        chmod(volume, 0o711)
-        reverter.add { Self.removeTree(volume) }
-        let snapshots = snapshotsPath(name, pool: pool)
-        reverter.add { Self.removeTree(snapshots) }
+        let volume = try await storage.createInstanceVolume(name, pool: pool, image: nil, size: rootSize(devices), operation: nil)
         let link = paths.instanceLink(name)
         try? FileManager.default.removeItem(atPath: link)
         guard symlink(volume, link) == 0 else {
@@ -80,13 +75,12 @@ extension InstanceManager {
         let logs = paths.instanceLogs(name)
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
         reverter.add { Self.removeTree(logs) }
-        return (volume, snapshots)
+        return (volume, pool)
     }
 
     /// Keeps what the volume holds now as snapshot `snapshot` (received before the next one).
-    func storeMigratedSnapshot(_ instance: String, _ snapshot: MigrationSnapshot, volume: String, snapshots: String) async throws {
-        try FileManager.default.createDirectory(atPath: snapshots, withIntermediateDirectories: true)
-        try await Self.copyVolume(volume, to: snapshots + "/" + snapshot.name)
+    func storeMigratedSnapshot(_ instance: String, _ snapshot: MigrationSnapshot, pool: String) async throws {
+        try await storage.createInstanceSnapshot(instance, snapshot.name, pool: pool)
         let record = try await record(instance)
         try await database.createSnapshot(
             SnapshotRecord(
@@ -97,8 +91,13 @@ extension InstanceManager {
                 expiresAt: (snapshot.expiryDate ?? 0) > 0 ? Timestamp(seconds: snapshot.expiryDate ?? 0) : .goZero))
     }
 
-    /// Removes the record of a sink that failed (its snapshots' rows go with it).
+    /// Removes what a sink that failed made: the volume and its snapshots, then the record (its
+    /// snapshots' rows go with it).
     func abandonMigrationTarget(_ name: String) async {
+        if let record = try? await record(name), let pool = try? rootPool(try await expanded(record).devices) {
+            let snapshots = (try? await database.snapshots(of: name).map(\.name)) ?? []
+            try? await storage.deleteInstanceVolume(name, pool: pool, snapshots: snapshots)
+        }
         try? await database.deleteInstance(name: name)
     }
 

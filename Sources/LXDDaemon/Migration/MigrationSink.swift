@@ -38,11 +38,12 @@ struct MigrationSink: Sendable {
             for (index, snapshot) in snapshots.enumerated() {
                 operation?.updateProgress(stage: "fs", percent: index * 100 / total, text: "\(post.name)/\(snapshot.name)")
                 try await RsyncTransfer.receive(path: target.volume, over: fs, features: features)
-                try await instances.storeMigratedSnapshot(post.name, snapshot, volume: target.volume, snapshots: target.snapshots)
+                try await IdmapShift.adopt(volume: target.volume, from: offer.idmap, to: instances.idmap)
+                try await instances.storeMigratedSnapshot(post.name, snapshot, pool: target.pool)
             }
             operation?.updateProgress(stage: "fs", percent: snapshots.count * 100 / total, text: post.name)
             try await RsyncTransfer.receive(path: target.volume, over: fs, features: features)
-            try await IdmapShift.adopt(volume: target.volume, snapshots: target.snapshots, from: offer.idmap, to: instances.idmap)
+            try await IdmapShift.adopt(volume: target.volume, from: offer.idmap, to: instances.idmap)
             control.sendControl(nil)
             reverter.success()
             try await instances.finishMigrationTarget(post.name)
