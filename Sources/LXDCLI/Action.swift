@@ -148,16 +148,7 @@ struct MoveCommand: LXCCommand {
         CommandSpec(
             name: "move", aliases: ["mv"], usage: "[<remote>:]<instance>[/<snapshot>] [<remote>:][<instance>[/<snapshot>]]",
             short: "Move instances within or in between LXD servers",
-            long: """
-                Move instances within or in between LXD servers
-
-                Transfer modes (--mode):
-                 - pull: Target server pulls the data from the source server (source must listen on network)
-                 - push: Source server pushes the data to the target server (target must listen on network)
-                 - relay: The CLI connects to both source and server and proxies the data (both source and target must listen on network)
-
-                The pull transfer mode is the default as it is compatible with all LXD versions.
-                """,
+            long: "Move instances within or in between LXD servers\n\n" + CopyCommand.transferModes,
             example: """
                 lxc move [<remote>:]<source instance> [<remote>:][<destination instance>] [--instance-only]
                     Move an instance between two hosts, renaming it if destination name differs.

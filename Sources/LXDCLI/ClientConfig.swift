@@ -138,7 +138,7 @@ struct ClientConfig: Sendable {
 
     /// Makes `client.crt`/`client.key` as LXD's client does (ECDSA P-384, clientAuth, CN user@host).
     func generateClientCertificate() throws {
-        let (pem, key) = try X509Certificate.generate(purpose: .client, commonName: "\(Self.userName())@\(Self.hostName())", altNames: nil)
+        let (pem, key) = try X509Certificate.generate(purpose: .client, commonName: X509Certificate.defaultCommonName, altNames: nil)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try Data(pem.utf8).write(to: URL(fileURLWithPath: clientCertificatePath))
         FileManager.default.createFile(atPath: clientKeyPath, contents: Data(key.utf8), attributes: [.posixPermissions: 0o600])
@@ -166,17 +166,5 @@ struct ClientConfig: Sendable {
             throw LXDError(.internalServerError, "Could not create server cert dir")
         }
         try Data(certificate.pem.utf8).write(to: URL(fileURLWithPath: serverCertificatePath(remote)))
-    }
-
-    static func hostName() -> String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "UNKNOWN" }
-        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return name.isEmpty ? "UNKNOWN" : name
-    }
-
-    static func userName() -> String {
-        guard let entry = getpwuid(getuid()), let name = entry.pointee.pw_name else { return "UNKNOWN" }
-        return String(cString: name)
     }
 }

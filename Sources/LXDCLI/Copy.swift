@@ -10,16 +10,7 @@ struct CopyCommand: LXCCommand {
         CommandSpec(
             name: "copy", aliases: ["cp"], usage: "[<remote>:]<source>[/<snapshot>] [[<remote>:]<destination>]",
             short: "Copy instances within or in between LXD servers",
-            long: """
-                Copy instances within or in between LXD servers
-
-                Transfer modes (--mode):
-                 - pull: Target server pulls the data from the source server (source must listen on network)
-                 - push: Source server pushes the data to the target server (target must listen on network)
-                 - relay: The CLI connects to both source and server and proxies the data (both source and target must listen on network)
-
-                The pull transfer mode is the default as it is compatible with all LXD versions.
-                """,
+            long: "Copy instances within or in between LXD servers\n\n" + Self.transferModes,
             flags: [
                 Flag("allow-inconsistent", usage: "Ignore copy errors for volatile files"),
                 Flag("config", short: "c", .stringArray, usage: "Config key/value to apply to the new instance"),
@@ -36,6 +27,16 @@ struct CopyCommand: LXCCommand {
                 Flag("target-project", .string, usage: "Copy to a project different from the source"),
             ])
     }
+
+    /// The transfer modes paragraph of `copy` and `move` help.
+    static let transferModes = """
+        Transfer modes (--mode):
+         - pull: Target server pulls the data from the source server (source must listen on network)
+         - push: Source server pushes the data to the target server (target must listen on network)
+         - relay: The CLI connects to both source and server and proxies the data (both source and target must listen on network)
+
+        The pull transfer mode is the default as it is compatible with all LXD versions.
+        """
 
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         guard try ctx.checkArgs(args, min: 1, max: 2) else { return }

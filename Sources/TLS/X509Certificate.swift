@@ -79,4 +79,19 @@ public struct X509Certificate: Sendable, Equatable {
         }
         return (String(cString: certificate), String(cString: key))
     }
+
+    /// The host's name, as LXD puts it in certificates ("UNKNOWN" when it has none).
+    public static var hostName: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "UNKNOWN" }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return name.isEmpty ? "UNKNOWN" : name
+    }
+
+    /// LXD's common name for the certificates it makes: "user@host".
+    public static var defaultCommonName: String {
+        var user = "UNKNOWN"
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { user = String(cString: name) }
+        return "\(user)@\(hostName)"
+    }
 }

@@ -59,15 +59,7 @@ enum ImageDownload {
                 }
             } consume: { bytes in
                 hasher.update(bytes)
-                var offset = 0
-                while offset < bytes.count {
-                    let n = Glibc.write(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw LXDError.internalError("Failed writing image: \(String(cString: strerror(errno)))")
-                    }
-                    offset += n
-                }
+                try ImageDownload.write(fd, bytes)
                 written += Int64(bytes.count)
                 if total > 0, let operation {
                     let percent = Int(written * 100 / total)
@@ -87,5 +79,12 @@ enum ImageDownload {
             fingerprint: fingerprint, server: source.server, protocol: "lxd", certificate: source.certificate, alias: source.alias,
             cached: cached)
         return try await state.images.resolve(image.fingerprint)
+    }
+
+    /// Appends a downloaded piece to the image file.
+    static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws {
+        guard FileDescriptorIO.writeAll(fd, bytes) else {
+            throw LXDError.internalError("Failed writing image: \(String(cString: strerror(errno)))")
+        }
     }
 }

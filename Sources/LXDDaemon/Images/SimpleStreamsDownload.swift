@@ -109,15 +109,7 @@ enum SimpleStreamsDownload {
                 var written: Int64 = 0
                 _ = try http.download(prefix + "/" + path) { bytes in
                     hasher.update(bytes)
-                    var offset = 0
-                    while offset < bytes.count {
-                        let n = Glibc.write(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
-                        if n < 0 {
-                            if errno == EINTR { continue }
-                            throw LXDError.internalError("Failed writing image: \(String(cString: strerror(errno)))")
-                        }
-                        offset += n
-                    }
+                    try ImageDownload.write(fd, bytes)
                     written += Int64(bytes.count)
                 }
                 guard hasher.finalizeHex() == sha else { throw LXDError.internalError("Hash mismatch for \(path)") }

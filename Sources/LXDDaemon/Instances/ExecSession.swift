@@ -246,18 +246,20 @@ final class ExecSession: OperationWebSocketHandler {
 /// Blocking reads and writes on raw fds with EINTR and partial-write handling.
 enum FileDescriptorIO {
     static func writeAll(_ fd: Int32, _ data: Data) -> Bool {
-        data.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(fd, buffer.baseAddress?.advanced(by: offset), buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += written
+        data.withUnsafeBytes { writeAll(fd, $0) }
+    }
+
+    static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Bool {
+        var offset = 0
+        while offset < buffer.count {
+            let written = write(fd, buffer.baseAddress?.advanced(by: offset), buffer.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return false
             }
-            return true
+            offset += written
         }
+        return true
     }
 
     /// Reads until EOF or error (EIO on a pty whose other side closed), handing each chunk to `consume`

@@ -17,7 +17,8 @@ struct ServerCertificate: Sendable {
         let fileManager = FileManager.default
         if !fileManager.fileExists(atPath: certificateFile) || !fileManager.fileExists(atPath: keyFile) {
             let (pem, key) = try X509Certificate.generate(
-                purpose: .server, commonName: "\(userName())@\(hostName())", altNames: "DNS:\(hostName()),IP:127.0.0.1,IP:::1")
+                purpose: .server, commonName: X509Certificate.defaultCommonName,
+                altNames: "DNS:\(X509Certificate.hostName),IP:127.0.0.1,IP:::1")
             try write(pem, to: certificateFile, mode: 0o644)
             try write(key, to: keyFile, mode: 0o600)
         }
@@ -40,27 +41,8 @@ struct ServerCertificate: Sendable {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw CoreError("Failed to open \(path) for writing: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress.map { $0 + offset }, bytes.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw CoreError("Failed to write \(path): \(String(cString: strerror(errno)))")
-            }
-            offset += n
+        guard FileDescriptorIO.writeAll(fd, Data(text.utf8)) else {
+            throw CoreError("Failed to write \(path): \(String(cString: strerror(errno)))")
         }
-    }
-
-    static func hostName() -> String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "UNKNOWN" }
-        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return name.isEmpty ? "UNKNOWN" : name
-    }
-
-    static func userName() -> String {
-        guard let entry = getpwuid(getuid()), let name = entry.pointee.pw_name else { return "UNKNOWN" }
-        return String(cString: name)
     }
 }
