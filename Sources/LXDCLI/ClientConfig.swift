@@ -90,13 +90,7 @@ struct ClientConfig: Sendable {
         for (name, entry) in remotes.sorted(by: { $0.key < $1.key }) {
             if entry.isGlobal { continue }
             if Self.staticRemotes[name] != nil && name != "local" { continue }
-            var fields: [(key: String, value: YAMLNode)] = [(key: "addr", value: .string(entry.addr))]
-            if !entry.authType.isEmpty { fields.append((key: "auth_type", value: .string(entry.authType))) }
-            if !entry.domain.isEmpty { fields.append((key: "domain", value: .string(entry.domain))) }
-            if !entry.project.isEmpty { fields.append((key: "project", value: .string(entry.project))) }
-            if !entry.protocol.isEmpty { fields.append((key: "protocol", value: .string(entry.protocol))) }
-            fields.append((key: "public", value: .scalar(entry.isPublic ? "true" : "false", quoted: false)))
-            remotePairs.append((key: name, value: .mapping(fields)))
+            remotePairs.append((key: name, value: Self.yamlNode(entry)))
         }
         let aliasPairs = aliases.sorted { $0.key < $1.key }.map { (key: $0.key, value: YAMLNode.string($0.value)) }
         let document = YAMLNode.mapping([
@@ -110,6 +104,17 @@ struct ClientConfig: Sendable {
         } catch {
             throw LXDError(.internalServerError, "Unable to create the configuration file: \(error)")
         }
+    }
+
+    /// A remote as yaml.v2 writes LXD's `config.Remote` (its yaml tags, empty fields omitted).
+    static func yamlNode(_ entry: RemoteEntry) -> YAMLNode {
+        var fields: [(key: String, value: YAMLNode)] = [(key: "addr", value: .string(entry.addr))]
+        if !entry.authType.isEmpty { fields.append((key: "auth_type", value: .string(entry.authType))) }
+        if !entry.domain.isEmpty { fields.append((key: "domain", value: .string(entry.domain))) }
+        if !entry.project.isEmpty { fields.append((key: "project", value: .string(entry.project))) }
+        if !entry.protocol.isEmpty { fields.append((key: "protocol", value: .string(entry.protocol))) }
+        fields.append((key: "public", value: .scalar(entry.isPublic ? "true" : "false", quoted: false)))
+        return .mapping(fields)
     }
 
     /// LXD's `ParseRemote`: `remote:name` when `remote` exists; a name with a colon in a snapshot

@@ -10,8 +10,7 @@ import YAML
 struct ConfigTrustCommand: LXCCommand {
     var spec: CommandSpec {
         CommandSpec(
-            name: "trust", short: "Manage trusted clients",
-            long: "Manage trusted clients\n\nThis command is used to manage the trust store of the LXD server.")
+            name: "trust", short: "Manage trusted clients")
     }
 
     var subcommands: [any LXCCommand] {

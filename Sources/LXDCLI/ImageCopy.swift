@@ -19,7 +19,7 @@ struct ImageCopyCommand: LXCCommand {
                 Flag("alias", .stringArray, usage: "New aliases to add to the image"),
                 Flag("auto-update", usage: "Keep the image up to date after initial copy"),
                 Flag("copy-aliases", usage: "Copy aliases from source"),
-                Flag("mode", .string, usage: "Transfer mode. One of pull (default), push or relay"),
+                Flag("mode", .string, usage: "Transfer mode. One of pull (default), push or relay (default \"pull\")"),
                 Flag("public", usage: "Make image public"),
                 Flag("target-project", .string, usage: "Copy to a project different from the source"),
                 Flag("vm", usage: "Copy virtual machine images"),

@@ -3,6 +3,7 @@ import LXDAPI
 import LXDClient
 import LXDCommandLine
 import TLS
+import YAML
 
 /// `lxc remote` (LXD's remote.go): the remotes of the client configuration.
 struct RemoteCommand: LXCCommand {
@@ -225,6 +226,12 @@ struct RemoteListCommand: LXCCommand {
                 remote.isPublic ? "YES" : "NO",
                 remote.isStatic ? "YES" : "NO", remote.isGlobal ? "YES" : "NO",
             ])
+        }
+        if format == .yaml {
+            ctx.stdout.write(
+                YAML.emit(.mapping(config.remotes.sorted { $0.key < $1.key }.map { (key: $0.key, value: ClientConfig.yamlNode($0.value)) }))
+            )
+            return
         }
         let raw = OrderedJSON.object(
             config.remotes.sorted { $0.key < $1.key }.map { name, remote in

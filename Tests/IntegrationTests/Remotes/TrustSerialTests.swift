@@ -212,4 +212,32 @@ struct TrustSerialTests {
             #expect(try Self.envelope(try raw.request("GET", "/1.0/projects")).metadata == .array([]))
         }
     }
+
+    /// Our lxc prints what Debian's prints, from the same configuration and the same daemon.
+    @Test func bothClientsPrintTheSame() async throws {
+        try await DaemonFixture.with(withImage: false) { f in
+            let address = try f.listenHTTPS(password: "pw")
+            let home = try ClientHome()
+            defer { home.remove() }
+            try home.lxc(["remote", "add", "h1", address, "--accept-certificate", "--password", "pw"]).check()
+            try home.lxc(["remote", "add", "h1b", "https://\(address)", "--accept-certificate"], client: f.ourLXC).check()
+            try home.lxc(["remote", "switch", "h1"], client: f.ourLXC).check()
+            try f.lxc(["config", "trust", "add", "--name", "pending", "-q"]).check()
+            let fingerprint = try #require(
+                try f.lxc(["config", "trust", "list", "--format", "csv"]).check().stdout.split(separator: ",").dropFirst(3).first)
+            for arguments in [
+                ["remote", "list"], ["remote", "list", "--format", "csv"], ["remote", "list", "--format", "json"],
+                ["remote", "list", "--format", "yaml"], ["remote", "get-default"], ["config", "trust", "list"],
+                ["config", "trust", "list", "--format", "csv"], ["config", "trust", "list-tokens", "--format", "csv"],
+                ["config", "trust", "show", "h1:\(fingerprint)"], ["list", "h1:"], ["remote", "add", "--help"], ["copy", "--help"],
+            ] {
+                let theirs = try home.lxc(arguments, client: TestEnvironment.debianLXC)
+                let ours = try home.lxc(arguments, client: f.ourLXC)
+                #expect(ours.stdout == theirs.stdout, "\(arguments)")
+                #expect(ours.status == theirs.status, "\(arguments)")
+            }
+            // The file our client wrote is still Debian's format (both added a remote to it).
+            #expect(home.configText.hasPrefix("default-remote: h1\nremotes:\n  h1:\n    addr: https://\(address)\n    auth_type: tls\n"))
+        }
+    }
 }
