@@ -142,6 +142,15 @@ struct MigrationInteropSerialTests {
                 try home.lxc(["start", "ours:fromlxd"]).check()
                 #expect(try home.lxc(["exec", "ours:fromlxd", "--", "cat", "/etc/hostname"]).check().stdout == "fromlxd\n")
                 #expect(try home.lxc(["info", "ours:fromlxd"]).check().stdout.contains("| first |"))
+                // Our client trusts the real LXD by password on its own and lists it.
+                let ourHome = try ClientHome(client: TestEnvironment.ourLXC)
+                defer { ourHome.remove() }
+                try ourHome.lxc(["remote", "add", "lxd", theirs, "--accept-certificate", "--password", "theirs"]).check()
+                #expect(try ourHome.lxc(["list", "lxd:", "--format", "csv", "-c", "n"]).check().stdout.contains("fromlxd\n"))
+                let stranger = try ClientHome(client: TestEnvironment.ourLXC)
+                defer { stranger.remove() }
+                let refused = try stranger.lxc(["remote", "add", "lxd", theirs, "--accept-certificate", "--password", "wrong"])
+                #expect(refused.stderr == "Generating a client certificate. This may take a minute...\nError: not authorized\n")
                 // And back with a move through our client's push mode.
                 try home.lxc(["stop", "--force", "ours:fromlxd"]).check()
                 try home.lxc(["move", "ours:fromlxd", "lxd:roundtrip", "--mode", "push"], client: TestEnvironment.ourLXC).check()

@@ -92,4 +92,24 @@ struct RemoteInstancesSerialTests {
             }
         }
     }
+
+    /// `lxc launch IMAGE host2:NAME`: the image on the local daemon (listening on the network),
+    /// the instance on the remote; the listener and the trust store survive a daemon restart.
+    @Test func launchLocalImageOnARemote() async throws {
+        try await DaemonFixture.with { local in
+            try await DaemonFixture.with(withImage: false) { far in
+                try local.listenHTTPS()
+                let address = try far.listenHTTPS(password: "far")
+                let home = try ClientHome(client: TestEnvironment.ourLXC)
+                defer { home.remove() }
+                try home.lxc(["remote", "add", "far", address, "--accept-certificate", "--password", "far"], local: local).check()
+                let name = far.name("fromlocal")
+                try home.lxc(["launch", local.imageAlias, "far:\(name)"], local: local).check()
+                #expect(try home.lxc(["exec", "far:\(name)", "--", "cat", "/etc/hostname"], local: local).check().stdout == "\(name)\n")
+                try far.shutdownDaemon()
+                try far.startDaemon()
+                #expect(try home.lxc(["list", "far:", "--format", "csv", "-c", "ns"], local: local).check().stdout == "\(name),RUNNING\n")
+            }
+        }
+    }
 }
