@@ -43,8 +43,11 @@ let package = Package(
             name: "LXDDaemon",
             dependencies: ["LXDAPI", "LXDHTTP", "LXDClient", "LXDCore", "LXDOS", "SQLite", "YAML", "Archive", "LibLXC", "CShim", "TLS"]),
         .target(name: "LXDCLI", dependencies: ["LXDClient", "LXDCommandLine", "LXDAPI", "LXDCore", "LXDOS", "YAML", "TLS"]),
-        .executableTarget(name: "lxd", dependencies: ["LXDDaemon", "CShim"]),
-        .executableTarget(name: "lxc", dependencies: ["LXDCLI"]),
+        // Swift's runtime and Foundation linked in: `lxd` is re-executed for every start, exec
+        // and hook (`lxd forkstart`, `forkexec`, `callhook`) and `lxc` runs once per command;
+        // binding ~40 shared libraries' symbols cost each of them ~25M instructions (callgrind).
+        .executableTarget(name: "lxd", dependencies: ["LXDDaemon", "CShim"], linkerSettings: staticSwift),
+        .executableTarget(name: "lxc", dependencies: ["LXDCLI"], linkerSettings: staticSwift),
         .executableTarget(name: "swiftlxd-bench", dependencies: ["LXDHTTP", "LXDAPI", "LXDCore"]),
 
         .target(name: "LXDTestSupport", dependencies: ["LXDClient", "LXDHTTP", "LXDAPI", "LXDOS", "LXDCore"]),
@@ -65,3 +68,18 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+/// `-static-stdlib` for the executables started most often (see the `lxd` target), in release
+/// builds (test bundles link the executables' objects with these flags, and Swift Testing has no
+/// static library). Our objects were compiled against the shared Foundation, whose modules
+/// autolink only `-lFoundation`: the static archives it needs come in one linker group. lld
+/// (the toolchain's) does not repeat glibc's link-time `mktemp` warning from Foundation.
+var staticSwift: [LinkerSetting] {
+    let archives = [
+        "Foundation", "FoundationEssentials", "FoundationInternationalization", "CoreFoundation", "_FoundationICU",
+        "_FoundationCShims", "_FoundationCollections", "swiftSynchronization", "swiftDispatch", "dispatch", "BlocksRuntime",
+        "stdc++",
+    ]
+    let flags = ["-static-stdlib", "-use-ld=lld", "-Xlinker", "--start-group"] + archives.flatMap { ["-Xlinker", "-l\($0)"] } + ["-Xlinker", "--end-group"]
+    return [.unsafeFlags(flags, .when(configuration: .release))]
+}

@@ -3,14 +3,18 @@
 #
 #   scripts/benchmark.sh [--smoke] [SWIFTLXD-BENCH OPTIONS...]
 #
-# Builds `lxd` and `swiftlxd-bench` (release), starts our daemon and /usr/bin/lxd, each in its own
+# Builds `lxd`, `lxc` and `swiftlxd-bench`, starts our daemon and /usr/bin/lxd, each in its own
 # temporary LXD_DIR with a `dir` pool (the same preseed, no network) and the same busybox image
-# (scripts/build-busybox-image.sh), runs swiftlxd-bench against both (it alternates between them),
-# prints the tables and stops everything it started, by pid, whatever happens.
-# --smoke: our daemon only, a few iterations (< 60 s), exits non-zero on any failure.
-# Environment: BENCH_SCRATCH (SwiftPM scratch path, default .build), BENCH_OUT (where results.md
-# and results.json go, default $BENCH_SCRATCH/benchmark), BENCH_TIMEOUT (seconds, default 900),
-# LXC (the client to time, default /usr/bin/lxc).
+# (scripts/build-busybox-image.sh), runs swiftlxd-bench against both (it alternates between them;
+# clients: Debian's lxc and ours; floor: bare lxc-start on our rootfs; peer tool: lxd-benchmark),
+# writes the docs-ready tables to $BENCH_OUT/results.md and stops everything it started, by pid,
+# whatever happens.
+# --smoke: our daemon only, a few iterations (< 60 s), exits non-zero on any failure; the test
+# command runs it on the debug build (BENCH_CONFIG=debug) it has just made.
+# Environment: BENCH_CONFIG (release or debug, default release), BENCH_SCRATCH (SwiftPM scratch
+# path, default .build), BENCH_OUT (where results.md, results.json and lxd-benchmark.csv go,
+# default $BENCH_SCRATCH/benchmark), BENCH_TIMEOUT (seconds, default 3600), LXC (Debian's
+# client, default /usr/bin/lxc).
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,9 +28,10 @@ if [ "${1:-}" = "--smoke" ]; then
     shift
 fi
 
-echo "==> Building lxd, lxc and swiftlxd-bench (release, $scratch)" >&2
-swift build --package-path "$top" --scratch-path "$scratch" -c release >&2
-bin=$scratch/release
+config=${BENCH_CONFIG:-release}
+echo "==> Building lxd, lxc and swiftlxd-bench ($config, $scratch)" >&2
+swift build --package-path "$top" --scratch-path "$scratch" -c "$config" >&2
+bin=$scratch/$config
 [ -x "$lxc" ] || { echo "Error: $lxc missing (apt-get install lxd-client)" >&2; exit 1; }
 if [ -z "$smoke" ] && [ ! -x "$reference" ]; then
     echo "Error: $reference missing (apt-get install lxd)" >&2
@@ -101,8 +106,9 @@ else
     targets="$targets --target lxd=$work/lxd:$(cat "$work/lxd.pid")"
 fi
 
+rm -f "$out/lxd-benchmark.csv"  # lxd-benchmark appends
 echo "==> swiftlxd-bench $targets $*" >&2
 # shellcheck disable=SC2086 # $targets is a list of words without spaces
-timeout "${BENCH_TIMEOUT:-900}" "$bin/swiftlxd-bench" $targets --lxc "$lxc" \
-    --markdown "$out/results.md" --json "$out/results.json" "$@"
-echo "==> Results in $out/results.md and $out/results.json" >&2
+timeout "${BENCH_TIMEOUT:-3600}" "$bin/swiftlxd-bench" $targets --cli "Debian=$lxc" --cli "ours=$bin/lxc" \
+    --peer-report "$out/lxd-benchmark.csv" --markdown "$out/results.md" --json "$out/results.json" "$@"
+echo "==> Results in $out/results.md, $out/results.json and $out/lxd-benchmark.csv" >&2

@@ -11,3 +11,6 @@ swift build --build-tests
 # threads on real daemons and clients, which would starve the unit tests' async work.
 swift test --skip-build --skip IntegrationTests
 swift test --skip-build --filter IntegrationTests
+# The benchmark's smoke run: our daemon only, a few iterations of every step, on the debug build
+# just made; it fails on any failed step and asserts no timings (scripts/benchmark.sh).
+BENCH_CONFIG=debug BENCH_OUT="$top/.build/benchmark-smoke" "$top/scripts/benchmark.sh" --smoke >/dev/null

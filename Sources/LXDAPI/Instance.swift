@@ -201,11 +201,13 @@ public struct InstanceSource: Sendable, Codable, Equatable {
     /// Migration: the websocket secrets of the other side's operation.
     public var websockets: [String: String]? = nil
     public var containerOnly: Bool = false
+    /// `lxc copy --refresh`: bring an existing copy up to date.
+    public var refresh: Bool = false
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case type, certificate, alias, fingerprint, properties, server, secret, `protocol`, mode, operation, source, live, project
+        case type, certificate, alias, fingerprint, properties, server, secret, `protocol`, mode, operation, source, live, project, refresh
         case websockets = "secrets"
         case containerOnly = "container_only"
         case baseImage = "base-image"
@@ -231,6 +233,7 @@ public struct InstanceSource: Sendable, Codable, Equatable {
         instanceOnly = try c.lenient(.instanceOnly, false)
         project = try c.lenient(.project, "")
         allowInconsistent = try c.lenient(.allowInconsistent, false)
+        refresh = try c.lenient(.refresh, false)
         websockets = try c.decodeIfPresent([String: String].self, forKey: .websockets)
         containerOnly = try c.lenient(.containerOnly, false)
     }

@@ -178,6 +178,7 @@ struct MoveCommand: LXCCommand {
         guard try ctx.checkArgs(args, min: 1, max: 2) else { return }
         let (sourceRemote, sourceName) = try ctx.resolveRemote(args.positional[0])
         let (targetRemote, targetName) = args.positional.count > 1 ? try ctx.resolveRemote(args.positional[1]) : (sourceRemote, "")
+        if sourceRemote == targetRemote && !args.string("storage").isEmpty { return try PoolMove.run(ctx, args) }
         if sourceRemote == targetRemote {
             guard !targetName.isEmpty else { throw UsageError("Invalid number of arguments") }
             let server = try ctx.server(remote: sourceRemote)
@@ -188,6 +189,6 @@ struct MoveCommand: LXCCommand {
             return
         }
         // Between servers: a copy that keeps the volatile keys, then the source is deleted.
-        try CopyCommand.transfer(ctx, args, move: true)
+        try RemoteTransfer.run(ctx, args, move: true)
     }
 }

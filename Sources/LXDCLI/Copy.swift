@@ -1,10 +1,9 @@
-import Foundation
 import LXDAPI
 import LXDClient
 import LXDCommandLine
 
-/// `lxc copy` (LXD's copy.go): within a server (`source.type: copy`) or between servers through
-/// the migration API (pull by default, push with `--mode push`).
+/// `lxc copy` (LXD's copy.go) on one server: an instance (with its snapshots unless
+/// `--instance-only`) or a snapshot becomes a new instance.
 struct CopyCommand: LXCCommand {
     var spec: CommandSpec {
         CommandSpec(
@@ -17,7 +16,7 @@ struct CopyCommand: LXCCommand {
                 Flag("device", short: "d", .stringArray, usage: "New key/value to apply to a specific device"),
                 Flag("ephemeral", short: "e", usage: "Ephemeral instance"),
                 Flag("instance-only", usage: "Copy the instance without its snapshots"),
-                Flag("mode", .string, usage: "Transfer mode. One of pull, push or relay (default \"pull\")"),
+                Flag("mode", .string, usage: "Transfer mode. One of pull, push or relay (default \"pull\")", default: "pull"),
                 Flag("no-profiles", usage: "Create the instance with no profiles applied"),
                 Flag("profile", short: "p", .stringArray, usage: "Profile to apply to the new instance"),
                 Flag("refresh", usage: "Perform an incremental copy"),
@@ -40,123 +39,155 @@ struct CopyCommand: LXCCommand {
 
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         guard try ctx.checkArgs(args, min: 1, max: 2) else { return }
-        try Self.transfer(ctx, args, move: false)
-    }
-
-    /// Copies (or, for `move`, copies with volatile keys kept and then deletes) an instance.
-    static func transfer(_ ctx: CLIContext, _ args: ParsedArguments, move: Bool) throws {
-        let (sourceRemote, sourceName) = try ctx.resolveRemote(args.positional[0])
-        var (targetRemote, targetName) = args.positional.count > 1 ? try ctx.resolveRemote(args.positional[1]) : (sourceRemote, "")
-        if targetName.isEmpty { targetName = String(sourceName.split(separator: "/").first ?? "") }
-        guard !sourceName.isEmpty else { throw UsageError("You must specify a source instance name") }
-        if args.bool("refresh") { throw UsageError("--refresh is not supported by this client yet") }
-        let mode = args.string("mode", default: "pull")
-        guard ["pull", "push", "relay"].contains(mode) else { throw UsageError("Invalid mode: \(mode)") }
-        let source = try ctx.server(remote: sourceRemote)
-        let target = try ctx.server(remote: targetRemote)
-        let isSnapshot = sourceName.contains("/")
-        let instanceName = String(sourceName.split(separator: "/").first ?? "")
-        let entry = try source.getInstance(instanceName)
-        var post = InstancesPost()
-        post.name = targetName
-        post.type = entry.type
-        post.put = entry.writable
-        post.put.config = entry.config.filter { key, _ in move || !key.hasPrefix("volatile.") || key == "volatile.base_image" }
-        for item in args.strings("config") {
-            guard let equals = item.firstIndex(of: "=") else { throw UsageError("Bad key=value pair: \(item)") }
-            post.put.config[String(item[..<equals])] = String(item[item.index(after: equals)...])
-        }
+        let sourceRemote = try ctx.resolveRemote(args.positional[0]).remote
+        let targetRemote = args.positional.count > 1 ? try ctx.resolveRemote(args.positional[1]).remote : sourceRemote
+        if sourceRemote != targetRemote { return try RemoteTransfer.run(ctx, args, move: false) }
+        if !args.string("target").isEmpty { throw UsageError("To use --target, the destination remote must be a cluster") }
+        let (server, source) = try ctx.resolve(args.positional[0])
+        var destination = args.positional.count > 1 ? try ctx.resolve(args.positional[1]).name : ""
+        if destination.isEmpty { destination = SnapshotArguments.split(source)?.instance ?? source }
+        var options = InstanceCopyOptions(
+            source: source, destination: destination, ephemeral: args.bool("ephemeral"), instanceOnly: args.bool("instance-only"),
+            refresh: args.bool("refresh"), stateless: args.bool("stateless"), allowInconsistent: args.bool("allow-inconsistent"))
+        options.pool = args.string("storage")
+        options.config = try InstanceOverrides.config(args.strings("config"))
+        options.devices = try InstanceOverrides.deviceOverrides(args.strings("device"))
         if args.isSet("profile") {
-            post.put.profiles = args.strings("profile")
+            options.profiles = args.strings("profile")
         } else if args.bool("no-profiles") {
-            post.put.profiles = []
+            options.profiles = []
         }
-        if args.bool("ephemeral") { post.put.ephemeral = true }
-        let instanceOnly = args.bool("instance-only")
-        let stateful = !args.bool("stateless")
-        let isRunning = entry.statusCode == StatusCode.running.rawValue
-        let progress = ProgressRenderer(format: "Transferring instance: %s", quiet: ctx.isQuiet, out: ctx.stdout)
-        defer { progress.finish() }
-
-        if source === target {
-            post.source.type = "copy"
-            post.source.source = sourceName
-            post.source.baseImage = entry.config["volatile.base_image"] ?? ""
-            post.source.live = isRunning && stateful
-            post.source.instanceOnly = instanceOnly
-            try target.createInstance(post).wait { progress.update(operation: $0) }
-        } else {
-            guard !isSnapshot else { throw UsageError("Copying a snapshot to another server is not supported by this client yet") }
-            guard mode != "relay" else { throw UsageError("The relay transfer mode is not supported by this client yet") }
-            post.source.type = "migration"
-            post.source.baseImage = entry.config["volatile.base_image"] ?? ""
-            post.source.live = isRunning && stateful
-            post.source.instanceOnly = instanceOnly
-            if mode == "pull" {
-                let sourceOperation = try source.migrateInstance(instanceName, live: isRunning && stateful, instanceOnly: instanceOnly)
-                post.source.mode = "pull"
-                post.source.operation = try source.networkURL() + "/1.0/operations/" + sourceOperation.id
-                post.source.certificate = try RemoteImageSource.pinnedCertificate(
-                    try ctx.clientConfig(), remote: sourceRemote, server: source)
-                post.source.websockets = try sourceOperation.operation.metadata.decode([String: String].self)
-                do {
-                    try target.createInstance(post).wait { progress.update(operation: $0) }
-                    // The source's operation ends after the sink's (a stateless source restarts
-                    // its instance first).
-                    try sourceOperation.wait()
-                } catch {
-                    source.cancelOperation(sourceOperation.id)
-                    throw LXDError((error as? LXDError)?.status ?? .internalServerError, "Failed instance creation: \(Self.message(error))")
-                }
-            } else {
-                post.source.mode = "push"
-                let targetOperation = try target.createInstance(post)
-                guard let secrets = try? targetOperation.operation.metadata.decode([String: String].self) else {
-                    // No websockets: the target refused at once (a name clash); its operation says why.
-                    do {
-                        try targetOperation.wait()
-                    } catch {
-                        throw LXDError(
-                            (error as? LXDError)?.status ?? .internalServerError, "Failed instance creation: \(Self.message(error))")
-                    }
-                    throw LXDError(.internalServerError, "Failed instance creation: the target offered no migration websockets")
-                }
-                let push = InstancePostTarget(
-                    certificate: try RemoteImageSource.pinnedCertificate(try ctx.clientConfig(), remote: targetRemote, server: target),
-                    operation: try target.networkURL() + "/1.0/operations/" + targetOperation.id, websockets: secrets)
-                do {
-                    let sourceOperation = try source.migrateInstance(
-                        instanceName, live: isRunning && stateful, instanceOnly: instanceOnly, target: push)
-                    try sourceOperation.wait { progress.update(operation: $0) }
-                    try targetOperation.wait()
-                } catch {
-                    target.cancelOperation(targetOperation.id)
-                    throw LXDError((error as? LXDError)?.status ?? .internalServerError, "Failed instance creation: \(Self.message(error))")
-                }
-            }
-        }
-        progress.finish()
-        if move {
-            try source.deleteInstanceForce(instanceName)
-        }
-        // As LXD's client: a stateless move of a running instance starts it again on the target.
-        if move && isRunning && !stateful {
-            try target.updateInstanceState(targetName, InstanceStatePut(action: "start", timeout: -1)).wait()
-        }
-    }
-
-    static func message(_ error: any Error) -> String {
-        (error as? LXDError)?.message ?? String(describing: error)
+        try options.copy(on: server).wait()
     }
 }
 
-extension LXDServer {
-    /// Stops (forcefully) if needed, then deletes; as `lxc delete --force`.
-    func deleteInstanceForce(_ name: String) throws {
-        let instance = try getInstance(name)
-        if instance.statusCode != 0 && instance.statusCode != StatusCode.stopped.rawValue {
-            try updateInstanceState(name, InstanceStatePut(action: "stop", timeout: -1, force: true)).wait()
+/// What `lxc copy` and `lxc move --storage` send: the source's config (without its `volatile.*`
+/// keys but `volatile.base_image`), profiles and local devices, with the command's overrides.
+struct InstanceCopyOptions {
+    var source: String
+    var destination: String
+    var ephemeral: Bool
+    var instanceOnly: Bool
+    var refresh = false
+    var stateless = false
+    var allowInconsistent = false
+    var pool = ""
+    var config: [String: String] = [:]
+    var devices: [String: [String: String]] = [:]
+    var profiles: [String]?
+    /// `move` keeps the source's volatile keys and ephemeral flag.
+    var keepVolatile = false
+    var keepEphemeral = false
+
+    init(
+        source: String, destination: String, ephemeral: Bool, instanceOnly: Bool, refresh: Bool = false, stateless: Bool = false,
+        allowInconsistent: Bool = false
+    ) {
+        self.source = source
+        self.destination = destination
+        self.ephemeral = ephemeral
+        self.instanceOnly = instanceOnly
+        self.refresh = refresh
+        self.stateless = stateless
+        self.allowInconsistent = allowInconsistent
+    }
+
+    func copy(on server: LXDServer) throws -> RemoteOperation {
+        try server.createInstance(try post(from: server))
+    }
+
+    /// The create request for the copy, from what `server` says of the source.
+    func post(from server: LXDServer) throws -> InstancesPost {
+        var post = InstancesPost()
+        post.name = destination
+        post.source.type = "copy"
+        post.source.source = source
+        post.source.allowInconsistent = allowInconsistent
+        var expandedDevices: Devices
+        if let (instance, snapshot) = SnapshotArguments.split(source) {
+            let found = try server.getInstanceSnapshot(instance, snapshot).snapshot
+            post.put.architecture = found.architecture
+            post.put.config = found.config
+            post.put.devices = found.devices
+            post.put.profiles = found.profiles
+            post.put.ephemeral = keepEphemeral ? found.ephemeral : ephemeral
+            expandedDevices = found.expandedDevices
+        } else {
+            let found = try server.getInstance(source)
+            post.put.architecture = found.architecture
+            post.put.config = found.config
+            post.put.devices = found.devices
+            post.put.profiles = found.profiles
+            post.put.ephemeral = keepEphemeral ? found.ephemeral : ephemeral
+            post.put.description = found.description
+            post.type = found.type
+            post.source.live = !stateless && found.statusCode == StatusCode.running.rawValue
+            post.source.instanceOnly = instanceOnly
+            post.source.refresh = refresh
+            expandedDevices = found.expandedDevices
         }
-        try deleteInstance(name).wait()
+        post.source.baseImage = post.put.config["volatile.base_image"] ?? ""
+        if !keepVolatile && !refresh {
+            for key in post.put.config.keys where key.hasPrefix("volatile.") && key != "volatile.base_image" {
+                post.put.config[key] = nil
+            }
+        }
+        post.put.config.merge(config) { _, new in new }
+        if let profiles { post.put.profiles = profiles }
+        for (device, overrides) in devices {
+            post.put.devices[device, default: [:]].merge(overrides) { _, new in new }
+        }
+        if !pool.isEmpty {
+            // The root disk as the source has it (perhaps from a profile), on the new pool.
+            let root = expandedDevices.first { $0.value["type"] == "disk" && $0.value["path"] == "/" }
+            var device = root?.value ?? ["type": "disk", "path": "/"]
+            device["pool"] = pool
+            post.put.devices[root?.key ?? "root"] = device
+        }
+        return post
+    }
+}
+
+/// `-c key=value` and `-d device,key=value` as LXD's client parses them.
+enum InstanceOverrides {
+    static func config(_ entries: [String]) throws -> [String: String] {
+        var config: [String: String] = [:]
+        for entry in entries {
+            guard let equals = entry.firstIndex(of: "=") else { throw UsageError("Bad key=value pair: \(entry)") }
+            config[String(entry[..<equals])] = String(entry[entry.index(after: equals)...])
+        }
+        return config
+    }
+
+    static func deviceOverrides(_ entries: [String]) throws -> [String: [String: String]] {
+        var devices: [String: [String: String]] = [:]
+        for entry in entries {
+            guard let comma = entry.firstIndex(of: ","), let equals = entry[comma...].firstIndex(of: "=") else {
+                throw UsageError("Bad device override syntax, expecting <device>,<key>=<value>: \(entry)")
+            }
+            let device = String(entry[..<comma])
+            devices[device, default: [:]][String(entry[entry.index(after: comma)..<equals])] = String(entry[entry.index(after: equals)...])
+        }
+        return devices
+    }
+}
+
+/// `lxc move NAME [NEW] --storage POOL` on one server: LXD's client asks the server to migrate
+/// the instance to the pool (`instance_pool_move`), live when it runs.
+enum PoolMove {
+    static func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
+        let (server, name) = try ctx.resolve(args.positional[0])
+        var newName = args.positional.count > 1 ? try ctx.resolve(args.positional[1]).name : ""
+        if newName.isEmpty { newName = name }
+        let instance = try server.getInstance(name)
+        let live = !args.bool("stateless") && instance.statusCode == StatusCode.running.rawValue
+        let operation = try server.moveInstance(
+            name, to: newName, pool: args.string("storage"), instanceOnly: args.bool("instance-only"), live: live)
+        do {
+            try operation.wait()
+        } catch let error as LXDError {
+            // As LXD's client, which waits on the migration operation.
+            throw LXDError(error.status, "Migration operation failure: \(error.message)")
+        }
     }
 }

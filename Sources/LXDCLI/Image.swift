@@ -32,7 +32,7 @@ struct ImageCommand: LXCCommand {
             ImageAliasCommand(),
             ImageCopyCommand(),
             ImageDeleteCommand(),
-            UnimplementedCommand("edit", "Edit image properties"),
+            ImageEditCommand(),
             ImageExportCommand(),
             ImagePropertyCommand(verb: .get),
             ImageImportCommand(),

@@ -14,17 +14,16 @@ public enum LXCMain {
         } catch let exit as ExitStatus {
             return exit.code
         } catch {
-            let message: String
-            if let error = error as? LXDError {
-                message = error.message
-            } else if let error = error as? UsageError {
-                message = error.message
-            } else {
-                message = String(describing: error)
-            }
-            context.stderr.write("Error: \(message)\n")
+            context.stderr.write("Error: \(message(for: error))\n")
             return context.failureStatus == 0 ? 1 : context.failureStatus
         }
+    }
+
+    /// The text `Error: ...` shows for an error.
+    static func message(for error: any Error) -> String {
+        if let error = error as? LXDError { return error.message }
+        if let error = error as? UsageError { return error.message }
+        return String(describing: error)
     }
 }
 
@@ -43,6 +42,8 @@ enum Dispatcher {
             let word = rest[position]
             guard let sub = command.subcommands.first(where: { $0.matches(word) }) else {
                 if command is UnimplementedCommand { break }  // its own "not implemented" message
+                // cobra shows a group's help for `group nosuch --help` (not the root's).
+                if path.count > 1 && (rest.contains("--help") || rest.contains("-h")) { break }
                 throw UsageError("unknown command \"\(word)\" for \"\(path.joined(separator: " "))\"")
             }
             command = sub
@@ -90,8 +91,11 @@ enum Dispatcher {
     }
 
     static func entries(_ command: any LXCCommand, showAll: Bool = false) -> [HelpRenderer.Entry] {
-        command.subcommands.filter { showAll || !$0.spec.isHidden }.map { HelpRenderer.Entry(name: $0.spec.name, short: $0.spec.short) }
-            .sorted { $0.name < $1.name }
+        // `completion` is ours, not LXD's: never listed, not even with --all.
+        command.subcommands.filter { (showAll || !$0.spec.isHidden) && !($0 is CompletionCommand) }.map {
+            HelpRenderer.Entry(name: $0.spec.name, short: $0.spec.short)
+        }
+        .sorted { $0.name < $1.name }
     }
 
     static func help(for command: any LXCCommand, path: [String], showAll: Bool = false) -> String {
@@ -122,7 +126,7 @@ struct RootCommand: LXCCommand {
         [
             UnimplementedCommand("alias", "Manage command aliases"),
             UnimplementedCommand("cluster", "Manage cluster members"),
-            UnimplementedCommand("config", "Manage instance and server configuration options", subcommands: [ConfigTrustCommand()]),
+            ConfigCommand(),
             ConsoleCommand(),
             CopyCommand(),
             DeleteCommand(),
@@ -138,9 +142,9 @@ struct RootCommand: LXCCommand {
             MoveCommand(),
             NetworkCommand(),
             OperationCommand(),
-            UnimplementedCommand("profile", "Manage profiles"),
+            ProfileCommand(),
             UnimplementedCommand("project", "Manage projects"),
-            UnimplementedCommand("publish", "Publish instances as images"),
+            PublishCommand(),
             RemoteCommand(),
             RenameCommand(),
             ActionCommand(.restart),
@@ -157,6 +161,7 @@ struct RootCommand: LXCCommand {
             MonitorCommand().hidden(),
             QueryCommand().hidden(),
             ActionCommand(.pause).hidden(),
+            CompletionCommand(),
         ]
     }
 

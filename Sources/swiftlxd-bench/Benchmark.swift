@@ -1,27 +1,41 @@
 import Foundation
 import Glibc
 
-/// One run: memory, lifecycle through the REST API and the CLI, snapshot/copy, throughput at
-/// each instance count. Every per-round step alternates the daemons' order (A B, B A, ...) so
+/// One run: memory, lifecycle through the REST API and each client, snapshot/copy, the bare
+/// liblxc floor, throughput at each instance count, parallel launches, and the peer tool
+/// `lxd-benchmark`. Every per-round step alternates the daemons' order (A B, B A, ...) so
 /// that drift on the shared machine falls on both.
 final class Benchmark {
     let options: BenchOptions
     var results = Results()
-    private let scratch: String
-    private var fingerprints: [String: String] = [:]
+    let scratch: String
+    var fingerprints: [String: String] = [:]
     /// Instances the run keeps running for the throughput and RSS steps, per target.
-    private var fill: [String: [String]] = [:]
+    var fill: [String: [String]] = [:]
     /// Set once a target answered "not implemented" to a row's operation: skip it from then on.
     private var unsupported: Set<String> = []
 
+    // Row names the report's target summary looks up.
     static let rest = "REST"
-    static let cli = "lxc"
+    static let lifecycle = "Lifecycle"
+    static let initName = "init (cached image)"
+    static let startName = "start"
+    static let execName = "exec -- true"
+    static let execNoWebSocketName = "exec -- true (no websocket, record-output=false)"
+    static let stopName = "stop --force"
+    static let snapshotName = "snapshot (stopped)"
+    static let copyName = "copy (stopped, instance only)"
+    static let deleteName = "delete"
+    static let memory = "Memory"
+    static let rssIdleFresh = "RSS idle (fresh daemon)"
+    static let rssIdleAfter = "RSS idle (after the lifecycle rounds)"
 
     init(options: BenchOptions) throws {
         self.options = options
         var template = Array("/tmp/swiftlxd-bench-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw BenchError("mkdtemp failed") }
         scratch = String(cString: made)
+        chmod(scratch, 0o755)  // the floor's unprivileged container root must traverse it
         results.targets = options.targets.map(\.name)
     }
 
@@ -43,38 +57,47 @@ final class Benchmark {
     func run() throws {
         let clock = ContinuousClock()
         let started = clock.now
+        results.machine = Machine.describe(options.targets)
         for target in options.targets {
             let rest = RESTDriver(target: target)
             fingerprints[target.name] = try rest.imageFingerprint(alias: options.image)
-            let leftovers = try rest.instanceNames().filter { $0.hasPrefix(options.prefix + "-") }
+            let leftovers = try rest.instanceNames().filter { $0.hasPrefix(options.prefix + "-") || $0.hasPrefix("benchmark-") }
             guard leftovers.isEmpty else {
-                throw BenchError("\(target.name) already has instances named \(options.prefix)-*: \(leftovers.joined(separator: " "))")
+                throw BenchError(
+                    "\(target.name) already has instances named \(options.prefix)-* or benchmark-*: \(leftovers.joined(separator: " "))")
             }
         }
-        sampleMemory(label: "RSS idle (fresh daemon)")
+        sampleMemory(label: Self.rssIdleFresh)
         log("warm-up")
         for target in options.targets { _ = restCycle(target, name: "\(options.prefix)-warm", record: false) }
         log("lifecycle through the REST API, \(options.iterations) rounds")
         for round in 0..<options.iterations {
             for target in order(round) { _ = restCycle(target, name: "\(options.prefix)-r\(round)", record: true) }
         }
-        if let lxc = options.lxc {
-            log("lifecycle through \(lxc), \(options.cliIterations) rounds")
+        for client in options.clis {
+            log("lifecycle through \(client.path), \(options.cliIterations) rounds")
             for round in 0..<options.cliIterations {
-                for target in order(round) { cliCycle(target, lxc: lxc, name: "\(options.prefix)-c\(round)") }
+                for target in order(round) { cliCycle(target, client: client, name: "\(options.prefix)-c\(round)") }
             }
         }
         snapshotsAndCopies()
-        sampleMemory(label: "RSS idle (after the lifecycle rounds)")
-        for count in options.instanceCounts {
+        floor()
+        sampleMemory(label: Self.rssIdleAfter)
+        for count in options.instanceCounts where count == 0 {
+            log("throughput with 0 instances")
+            throughput(instances: 0)
+        }
+        parallelLaunches()
+        for count in options.instanceCounts where count > 0 {
             try populate(count)
-            if count > 0 { sampleMemory(label: "RSS with \(count) running") }
+            sampleMemory(label: "RSS with \(count) running")
             log("throughput with \(count) instances")
             throughput(instances: count)
         }
         cleanUp()
+        peerTool()
         results.notes.append(
-            "Run took \(Int(Timing.milliseconds(started.duration(to: clock.now)) / 1000)) s on \(ProcessInfo.processInfo.activeProcessorCount) cores."
+            "Run took \(Int(Timing.milliseconds(started.duration(to: clock.now)) / 1000)) s; load average (1, 5, 15 min) at the end: \(Machine.loadAverages())."
         )
     }
 
@@ -96,53 +119,54 @@ final class Benchmark {
             return false
         } catch {
             if record { results.record(group, name, via: via, unit: .milliseconds, target: target.name) { $0.failures += 1 } }
-            log("\(target.name): \(name) failed: \(error)")
+            log("\(target.name): \(name) (\(via)) failed: \(error)")
             return false
         }
     }
 
-    /// init, start, exec (websockets), exec (no websocket), stop --force, delete.
+    /// init, start, exec (websockets, as `lxc exec`), exec (no websocket), stop --force, delete.
     func restCycle(_ target: Target, name: String, record: Bool) -> Bool {
         let rest = RESTDriver(target: target)
-        let group = "Lifecycle"
+        let group = Self.lifecycle
         let fingerprint = fingerprints[target.name] ?? ""
         defer { forceRemove(rest, name) }
         guard
+            timed(group, Self.initName, via: Self.rest, target, record: record, { try rest.initInstance(name, fingerprint: fingerprint) }),
+            timed(group, Self.startName, via: Self.rest, target, record: record, { try rest.start(name) }),
+            timed(group, Self.execName, via: Self.rest, target, record: record, { try expectZero(rest.execWebSocket(name, ["true"])) }),
             timed(
-                group, "init (cached image)", via: Self.rest, target, record: record,
-                { try rest.initInstance(name, fingerprint: fingerprint) }),
-            timed(group, "start", via: Self.rest, target, record: record, { try rest.start(name) }),
-            timed(
-                group, "exec -- true (websockets: control + 0/1/2)", via: Self.rest, target, record: record,
-                { try expectZero(rest.execWebSocket(name, ["true"])) }),
-            timed(
-                group, "exec -- true (no websocket, record-output=false)", via: Self.rest, target, record: record,
+                group, Self.execNoWebSocketName, via: Self.rest, target, record: record,
                 { try expectZero(rest.execNoWebSocket(name, ["true"])) }),
-            timed(group, "stop --force", via: Self.rest, target, record: record, { try rest.stopForce(name) }),
-            timed(group, "delete", via: Self.rest, target, record: record, { try rest.delete(name) })
+            timed(group, Self.stopName, via: Self.rest, target, record: record, { try rest.stopForce(name) }),
+            timed(group, Self.deleteName, via: Self.rest, target, record: record, { try rest.delete(name) })
         else { return false }
         return true
     }
 
-    /// The same through the CLI, one `lxc` process per step.
-    func cliCycle(_ target: Target, lxc: String, name: String) {
-        let cli = CLIDriver(target: target, lxc: lxc, scratch: scratch)
+    /// The row label of a client: "lxc (Debian)".
+    static func via(_ client: BenchOptions.Client) -> String { "lxc (\(client.name))" }
+
+    /// The same through a client binary, one process per step.
+    func cliCycle(_ target: Target, client: BenchOptions.Client, name: String) {
+        let cli = CLIDriver(target: target, lxc: client.path, scratch: scratch)
         let rest = RESTDriver(target: target)
-        let group = "Lifecycle"
+        let group = Self.lifecycle
+        let via = Self.via(client)
         defer { forceRemove(rest, name) }
         _ =
-            timed(group, "init (cached image)", via: Self.cli, target, { try cli.run(["init", options.image, name]) })
-            && timed(group, "start", via: Self.cli, target, { try cli.run(["start", name]) })
-            && timed(group, "exec -- true", via: Self.cli, target, { try cli.run(["exec", name, "--", "true"]) })
-            && timed(group, "stop --force", via: Self.cli, target, { try cli.run(["stop", "--force", name]) })
-            && timed(group, "delete", via: Self.cli, target, { try cli.run(["delete", name]) })
+            timed(group, Self.initName, via: via, target, { try cli.run(["init", options.image, name]) })
+            && timed(group, Self.startName, via: via, target, { try cli.run(["start", name]) })
+            && timed(group, Self.execName, via: via, target, { try cli.run(["exec", name, "--", "true"]) })
+            && timed(group, Self.stopName, via: via, target, { try cli.run(["stop", "--force", name]) })
+            && timed(group, Self.deleteName, via: via, target, { try cli.run(["delete", name]) })
     }
 
-    /// `snapshot` of a stopped instance and `copy` (stopped, instance only), through both ways.
+    /// `snapshot` of a stopped instance and `copy` (stopped, instance only), through the REST API
+    /// and each client.
     func snapshotsAndCopies() {
         guard options.snapshotIterations > 0 else { return }
         log("snapshot and copy, \(options.snapshotIterations) rounds")
-        let group = "Lifecycle"
+        let group = Self.lifecycle
         let source = "\(options.prefix)-src"
         for target in options.targets {
             let rest = RESTDriver(target: target)
@@ -154,60 +178,43 @@ final class Benchmark {
             for target in order(round) {
                 let rest = RESTDriver(target: target)
                 let copy = "\(options.prefix)-copy\(round)"
-                if timed(group, "snapshot (stopped)", via: Self.rest, target, { try rest.snapshot(source, as: "s\(round)") }) {
+                if timed(group, Self.snapshotName, via: Self.rest, target, { try rest.snapshot(source, as: "s\(round)") }) {
                     try? rest.deleteSnapshot(source, "s\(round)")
                 }
-                timed(group, "copy (stopped, instance only)", via: Self.rest, target, { try rest.copy(source, to: copy) })
+                timed(group, Self.copyName, via: Self.rest, target, { try rest.copy(source, to: copy) })
                 forceRemove(rest, copy)
-                guard let lxc = options.lxc else { continue }
-                let cli = CLIDriver(target: target, lxc: lxc, scratch: scratch)
-                if timed(group, "snapshot (stopped)", via: Self.cli, target, { try cli.run(["snapshot", source, "c\(round)"]) }) {
-                    try? rest.deleteSnapshot(source, "c\(round)")
+                for (index, client) in options.clis.enumerated() {
+                    let cli = CLIDriver(target: target, lxc: client.path, scratch: scratch)
+                    let via = Self.via(client)
+                    let snapshot = "c\(index)r\(round)"
+                    if timed(group, Self.snapshotName, via: via, target, { try cli.run(["snapshot", source, snapshot]) }) {
+                        try? rest.deleteSnapshot(source, snapshot)
+                    }
+                    timed(group, Self.copyName, via: via, target, { try cli.run(["copy", source, copy, "--instance-only"]) })
+                    forceRemove(rest, copy)
                 }
-                timed(
-                    group, "copy (stopped, instance only)", via: Self.cli, target,
-                    { try cli.run(["copy", source, copy, "--instance-only"]) })
-                forceRemove(rest, copy)
             }
         }
         for target in options.targets { forceRemove(RESTDriver(target: target), source) }
     }
 
-    /// Grows each target's set of running instances to `count` (created alternately, untimed).
-    func populate(_ count: Int) throws {
-        let missing = count - (fill[options.targets[0].name]?.count ?? 0)
-        guard missing > 0 else { return }
-        log("starting instances up to \(count) per daemon")
-        for _ in 0..<missing {
-            let index = fill[options.targets[0].name]?.count ?? 0
-            for target in order(index) {
-                let rest = RESTDriver(target: target)
-                let name = String(format: "%@-fill%03d", options.prefix, index)
-                do {
-                    try rest.initInstance(name, fingerprint: fingerprints[target.name] ?? "")
-                    try rest.start(name)
-                } catch {
-                    forceRemove(rest, name)
-                    throw BenchError("\(target.name): starting \(name): \(error)")
-                }
-                fill[target.name, default: []].append(name)
-            }
-        }
-        // Let the containers' init settle before measuring.
-        usleep(1_000_000)
-    }
+    /// The name of a throughput row.
+    static func throughputName(_ path: String, instances: Int) -> String { "GET \(path), \(instances) instances" }
+    static let throughputPaths = ["/1.0", "/1.0/instances?recursion=2"]
+    var throughputGroup: String { "Throughput, \(options.clients) concurrent clients" }
 
     /// GET /1.0 and GET /1.0/instances?recursion=2, `rounds` times per target, alternating.
     func throughput(instances count: Int) {
-        let group = "Throughput, \(options.clients) clients"
-        for path in ["/1.0", "/1.0/instances?recursion=2"] {
+        for path in Self.throughputPaths {
             for round in 0..<options.rounds {
                 for target in order(round) {
                     let result = Throughput.measure(target, path: path, clients: options.clients, seconds: options.seconds)
-                    let name = "GET \(path), \(count) instances"
-                    results.add(group, name, via: Self.rest, unit: .requestsPerSecond, target: target.name, value: result.requestsPerSecond)
+                    let name = Self.throughputName(path, instances: count)
+                    results.add(
+                        throughputGroup, name, via: Self.rest, unit: .requestsPerSecond, target: target.name,
+                        value: result.requestsPerSecond)
                     if result.failures > 0 {
-                        results.record(group, name, via: Self.rest, unit: .requestsPerSecond, target: target.name) {
+                        results.record(throughputGroup, name, via: Self.rest, unit: .requestsPerSecond, target: target.name) {
                             $0.failures += result.failures
                         }
                         log("\(target.name): \(path): \(result.failures) failed requests")
@@ -217,14 +224,21 @@ final class Benchmark {
         }
     }
 
-    /// Five samples of each daemon's VmRSS, 100 ms apart.
-    func sampleMemory(label: String) {
+    /// Five samples of each daemon's memory, 100 ms apart: the daemon process's VmRSS (the
+    /// target figure) and, beside it, the `[lxc monitor]` processes of its containers.
+    func sampleMemory(label: String, only: Target? = nil) {
         for sample in 0..<5 {
-            for target in order(sample) {
+            for target in order(sample) where only == nil || only?.name == target.name {
                 if let rss = Memory.rss(pid: target.pid) {
-                    results.add("Memory", label, via: "VmRSS", unit: .mebibytes, target: target.name, value: rss)
+                    results.add(Self.memory, label, via: Memory.daemonVia, unit: .mebibytes, target: target.name, value: rss)
                 } else {
-                    results.record("Memory", label, via: "VmRSS", unit: .mebibytes, target: target.name) { $0.failures += 1 }
+                    results.record(Self.memory, label, via: Memory.daemonVia, unit: .mebibytes, target: target.name) { $0.failures += 1 }
+                }
+                let monitors = Memory.monitorsRSS(lxcpath: target.directory + "/containers")
+                if monitors.count > 0 {
+                    results.add(
+                        Self.memory, label, via: Memory.monitorsVia(monitors.count), unit: .mebibytes, target: target.name,
+                        value: monitors.mebibytes)
                 }
             }
             usleep(100_000)
@@ -235,22 +249,31 @@ final class Benchmark {
     func cleanUp() {
         log("cleaning up")
         for target in options.targets {
-            let rest = RESTDriver(target: target)
-            for name in (try? rest.instanceNames()) ?? [] where name.hasPrefix(options.prefix + "-") {
-                forceRemove(rest, name)
-            }
+            let names = ((try? RESTDriver(target: target).instanceNames()) ?? []).filter { $0.hasPrefix(options.prefix + "-") }
+            removeAll(target, names)
         }
         fill = [:]
     }
 
+    /// Removes instances ten at a time (untimed).
+    func removeAll(_ target: Target, _ names: [String]) {
+        let rest = RESTDriver(target: target)
+        for start in stride(from: 0, to: names.count, by: 10) {
+            let batch = Array(names[start..<min(start + 10, names.count)])
+            Threads.run(count: batch.count) { index in Benchmark.forceRemove(rest, batch[index]) }
+        }
+    }
+
     /// Best effort: stop --force and delete, ignoring errors (it may not exist).
-    func forceRemove(_ rest: RESTDriver, _ name: String) {
+    func forceRemove(_ rest: RESTDriver, _ name: String) { Self.forceRemove(rest, name) }
+
+    static func forceRemove(_ rest: RESTDriver, _ name: String) {
         guard let status = try? rest.status(name) else { return }
         if status != "Stopped" { try? rest.stopForce(name) }
         try? rest.delete(name)
     }
 }
 
-private func expectZero(_ status: Int) throws {
+func expectZero(_ status: Int) throws {
     guard status == 0 else { throw BenchError("exit status \(status), expected 0") }
 }

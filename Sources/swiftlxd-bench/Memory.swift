@@ -1,8 +1,16 @@
 import Foundation
 
-/// The daemon's resident set, from `/proc/PID/status` (`VmRSS`, the daemon process only: the
-/// per-container `[lxc monitor]` processes are the same liblxc code for both daemons).
+/// Resident memory from `/proc`. The target figure is the daemon process's own `VmRSS` (for LXD
+/// its `lxd` process, for us ours): what the daemon itself costs. Each running container also
+/// has a `[lxc monitor] LXCPATH NAME` process — liblxc's monitor, forked by the start helper
+/// of either daemon (LXD's Go `lxd forkstart`, our `lxd forkstart`) — reported on its own row,
+/// not in the daemon's figure: it is per container, not the daemon's, and its size is mostly
+/// the binary that forked it.
 enum Memory {
+    static let daemonVia = "daemon VmRSS"
+
+    static func monitorsVia(_ count: Int) -> String { "[lxc monitor] VmRSS, sum of \(count)" }
+
     /// VmRSS in MiB, or nil if the process is gone.
     static func rss(pid: Int32) -> Double? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
@@ -12,5 +20,24 @@ enum Memory {
             return kib / 1024
         }
         return nil
+    }
+
+    /// The `[lxc monitor]` processes of containers under `lxcpath`: how many, and their VmRSS
+    /// summed, in MiB.
+    static func monitorsRSS(lxcpath: String) -> (count: Int, mebibytes: Double) {
+        let prefix = Array("[lxc monitor] \(lxcpath) ".utf8)
+        var count = 0
+        var total = 0.0
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries {
+            guard let pid = Int32(entry),
+                let cmdline = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
+                cmdline.starts(with: prefix),
+                let rss = rss(pid: pid)
+            else { continue }
+            count += 1
+            total += rss
+        }
+        return (count, total)
     }
 }

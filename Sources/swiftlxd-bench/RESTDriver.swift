@@ -50,6 +50,7 @@ struct RESTDriver: Sendable {
         var post = InstancesPost()
         post.name = name
         post.type = "container"
+        post.put.profiles = ["default"]  // as `lxc copy` sends the source's profiles
         post.source.type = "copy"
         post.source.source = source
         post.source.instanceOnly = true
@@ -69,8 +70,8 @@ struct RESTDriver: Sendable {
     }
 
     /// `exec -- COMMAND` as `lxc exec` does it without a terminal: `wait-for-websocket=true`,
-    /// connect the control socket and stdin, stdout, stderr; drain stdout and stderr, wait for
-    /// the operation, close. Returns the exit status.
+    /// connect the control socket and stdin, stdout, stderr; drain stdout and stderr up to their
+    /// end-of-stream frames, wait for the operation, close. Returns the exit status.
     @discardableResult
     func execWebSocket(_ name: String, _ command: [String]) throws -> Int {
         var post = InstanceExecPost()
@@ -88,8 +89,10 @@ struct RESTDriver: Sendable {
             guard let secret = fds[key]?.stringValue else { throw BenchError("exec: no secret for fd \(key)") }
             sockets.append(try http.webSocket("/1.0/operations/\(id)/websocket?secret=\(secret)"))
         }
+        // As `lxc exec`: stdout and stderr end with an empty text frame, then the client closes.
         for output in sockets[2...] {
-            while try output.receive() != nil {}
+            while let message = try output.receive(), message != .text("") {}
+            output.close()
         }
         let operation = try waitFor(id)
         return operation.metadata["return"]?.intValue ?? -1

@@ -3,38 +3,64 @@ import Foundation
 /// The results as Markdown tables, one per group: n, min, median, max per daemon and the
 /// ratio of the first daemon's median to the second's.
 enum Report {
-    static func markdown(_ results: Results) -> String {
-        let targets = results.targets
+    static func markdown(_ results: Results, goals: [Goal]) -> String {
         var out = ""
-        var groups: [String] = []
-        for row in results.rows where !groups.contains(row.group) { groups.append(row.group) }
-        for group in groups {
-            out += "### \(group)\n\n"
-            var header = "| Measurement | Via | Unit |"
-            var rule = "|---|---|---|"
-            for target in targets {
-                header += " \(target) n | \(target) min | \(target) median | \(target) max |"
-                rule += "---:|---:|---:|---:|"
-            }
-            if targets.count >= 2 {
-                header += " \(targets[0])/\(targets[1]) |"
-                rule += "---:|"
-            }
-            out += header + "\n" + rule + "\n"
-            for row in results.rows where row.group == group {
-                var line = "| \(row.name) | \(row.via) | \(row.unit.rawValue) |"
-                for target in targets {
-                    line += cells(row.samples[target], unit: row.unit)
-                }
-                if targets.count >= 2 {
-                    line += " \(ratio(row.samples[targets[0]], row.samples[targets[1]])) |"
-                }
-                out += line + "\n"
+        if !results.machine.isEmpty {
+            out += "### Machine\n\n"
+            for line in results.machine { out += "- \(line)\n" }
+            out += "\n"
+        }
+        if !goals.isEmpty {
+            out += "### Targets (ratio \(results.targets[0])/\(results.targets[1]) in this run)\n\n"
+            out += "| Target | Figure | Met |\n|---|---|---|\n"
+            for goal in goals {
+                out += "| \(goal.target) | \(goal.figure) | \(goal.met.map { $0 ? "yes" : "**no**" } ?? "not measured") |\n"
             }
             out += "\n"
         }
+        var groups: [String] = []
+        for row in results.rows where !groups.contains(row.group) { groups.append(row.group) }
+        for group in groups { out += table(group, results) }
         for note in results.notes { out += "- \(note)\n" }
         return out
+    }
+
+    /// One group's table: per label (the targets, then any other, e.g. "bare liblxc") n, min,
+    /// median, max; the ratio of the first target's median to the second's; the load average
+    /// range over the row's samples.
+    private static func table(_ group: String, _ results: Results) -> String {
+        let rows = results.rows.filter { $0.group == group }
+        var labels = results.targets.filter { target in rows.contains { $0.samples[target] != nil } }
+        for row in rows {
+            for label in row.samples.keys.sorted() where !labels.contains(label) { labels.append(label) }
+        }
+        let targets = results.targets
+        let hasRatio = targets.count >= 2 && labels.contains(targets[0]) && labels.contains(targets[1])
+        var header = "| Measurement | Via | Unit |"
+        var rule = "|---|---|---|"
+        for label in labels {
+            header += " \(label) n | \(label) min | \(label) median | \(label) max |"
+            rule += "---:|---:|---:|---:|"
+        }
+        if hasRatio {
+            header += " \(targets[0])/\(targets[1]) |"
+            rule += "---:|"
+        }
+        header += " load |"
+        rule += "---|"
+        var out = "### \(group)\n\n" + header + "\n" + rule + "\n"
+        for row in rows {
+            var line = "| \(row.name) | \(row.via) | \(row.unit.rawValue) |"
+            for label in labels { line += cells(row.samples[label], unit: row.unit) }
+            if hasRatio { line += " \(ratio(row.samples[targets[0]], row.samples[targets[1]])) |" }
+            if let low = row.loads.min(), let high = row.loads.max() {
+                line += String(format: " %.1f–%.1f |", low, high)
+            } else {
+                line += " |"
+            }
+            out += line + "\n"
+        }
+        return out + "\n"
     }
 
     private static func cells(_ samples: Samples?, unit: Unit) -> String {
@@ -97,7 +123,7 @@ enum BenchMain {
     }
 
     private static func emit(_ results: Results, _ options: BenchOptions) {
-        let table = Report.markdown(results)
+        let table = Report.markdown(results, goals: Goal.evaluate(results, options))
         print(table, terminator: "")
         if let path = options.markdown { _ = FileManager.default.createFile(atPath: path, contents: Data(table.utf8)) }
         if let path = options.json {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One row's samples for one daemon: milliseconds, requests per second or MiB.
 struct Samples: Sendable, Codable {
     var values: [Double] = []
@@ -34,6 +36,8 @@ struct Row: Sendable, Codable {
     var via: String
     var unit: Unit
     var samples: [String: Samples] = [:]
+    /// The machine's 1-minute load average at each sample, whichever daemon it was for.
+    var loads: [Double] = []
 }
 
 /// The ordered rows of one run.
@@ -41,6 +45,8 @@ struct Results: Sendable, Codable {
     var targets: [String] = []
     var rows: [Row] = []
     var notes: [String] = []
+    /// The machine and the daemons, a line each, for the report's header.
+    var machine: [String] = []
 
     mutating func record(_ group: String, _ name: String, via: String, unit: Unit, target: String, _ change: (inout Samples) -> Void) {
         let index: Int
@@ -51,9 +57,27 @@ struct Results: Sendable, Codable {
             index = rows.count - 1
         }
         change(&rows[index].samples[target, default: Samples()])
+        if let load = LoadAverage.oneMinute() { rows[index].loads.append(load) }
     }
 
     mutating func add(_ group: String, _ name: String, via: String, unit: Unit, target: String, value: Double) {
         record(group, name, via: via, unit: unit, target: target) { $0.add(value) }
+    }
+
+    func row(_ group: String, _ name: String, via: String) -> Row? {
+        rows.first { $0.group == group && $0.name == name && $0.via == via }
+    }
+
+    func median(_ group: String, _ name: String, via: String, target: String) -> Double? {
+        row(group, name, via: via)?.samples[target]?.median
+    }
+}
+
+/// The machine's load, recorded next to every sample: the machine is shared, and a figure
+/// taken under load says so.
+enum LoadAverage {
+    static func oneMinute() -> Double? {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return nil }
+        return text.split(separator: " ").first.flatMap { Double($0) }
     }
 }

@@ -24,6 +24,7 @@ struct ImagesAPI: Sendable {
             let body = try await Blocking.run("lxd-request-body") { try request.connection.connection.readBody(limit: 1 << 20) }
             let post = try LXDJSON.decode(ImagesPost.self, from: body.isEmpty ? Data("{}".utf8) : body)
             if post.source?.type == "image" { return try await pullImage(post, request) }
+            if post.source?.type == "instance" || post.source?.type == "snapshot" { return try await publish(post, request) }
             throw LXDError.notImplemented("Image source type \"\(post.source?.type ?? "")\" is not supported yet")
         }
         let filename = request.headers["X-LXD-filename"] ?? ""

@@ -77,8 +77,7 @@ final class ExecSession: OperationWebSocketHandler {
         try? socket.sendPing()
         let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.sockets[key] = socket
-            // As LXD: a non-interactive client need not connect the control socket (older
-            // clients and pylxd never do).
+            // As LXD: without a terminal the control socket is optional (pylxd never opens it).
             let required = secrets.keys.filter { interactive || $0 != "control" }
             guard required.allSatisfy({ state.sockets[$0] != nil }), !state.isAllConnected else { return nil }
             state.isAllConnected = true
@@ -133,10 +132,12 @@ final class ExecSession: OperationWebSocketHandler {
         closeAll()
     }
 
-    /// After the process exited: waits (bounded) for the output to drain, then closes the
-    /// control socket. As LXD, the data sockets are left for the client to close (pylxd writes
-    /// close frames to them after the operation ended); a client that never does loses them
-    /// after a grace period.
+    /// After the process exited: waits (bounded) for the output to drain, then closes everything.
+    ///
+    /// As LXD, only the control socket closes then: the data sockets are the client's to close
+    /// (pylxd writes close frames to them after the operation ended, and over TLS writing to a
+    /// closed connection is an error rather than a broken pipe it ignores); a client that never
+    /// closes them loses them after a grace period.
     func processExited() async {
         let group = finishedStreams
         _ = try? await Blocking.run("lxd-exec-drain") { group.wait(timeout: .now() + 5) }
@@ -184,9 +185,11 @@ final class ExecSession: OperationWebSocketHandler {
                 guard FileDescriptorIO.writeAll(fd, data) else { return }
             case .text(let text):
                 if text.isEmpty {
+                    // EOF for the command; the socket stays until the client (or `closeAll`)
+                    // closes it, as the output sockets do.
                     close(fd)
                     fd = -1
-                    lingerUntilClientCloses(socket)
+                    while case .some(.some) = try? socket.receive() {}
                     return
                 }
                 guard FileDescriptorIO.writeAll(fd, Data(text.utf8)) else { return }
@@ -194,20 +197,16 @@ final class ExecSession: OperationWebSocketHandler {
         }
     }
 
-    /// Process output → client, then the empty text frame that marks EOF.
+    /// Process output → client, then the empty text frame that marks EOF. Then keep reading what
+    /// the client sends (the pong to our ping, a close frame) until it or `closeAll` closes the
+    /// socket: closing a unix socket with unread input resets it, and the client's last read would
+    /// fail with ECONNRESET instead of seeing the end of the stream.
     private func pumpFromProcess(_ fd: Int32, to socket: WebSocket) {
-        defer { close(fd) }
         FileDescriptorIO.readChunks(fd) { chunk in (try? socket.sendBinary(chunk)) != nil }
+        close(fd)
         try? socket.sendText("")
         drained()
-        lingerUntilClientCloses(socket)
-    }
-
-    /// As LXD, a data socket stays open after its EOF marker until the client closes it: a
-    /// client may still send (pylxd sends close frames over TLS, where writing to a closed
-    /// connection is an error, not a broken pipe it ignores).
-    private func lingerUntilClientCloses(_ socket: WebSocket) {
-        while (try? socket.receive()) != nil {}
+        while case .some(.some) = try? socket.receive() {}
     }
 
     private let drainedCount = Mutex(0)
