@@ -12,7 +12,7 @@ struct ConfigCommand: LXCCommand {
         [
             DeviceCommand(target: .instance), ConfigEditCommand(), ConfigGetCommand(),
             UnimplementedCommand("metadata", "Manage instance metadata files"), ConfigSetCommand(isUnset: false), ConfigShowCommand(),
-            UnimplementedCommand("template", "Manage instance file templates"), UnimplementedCommand("trust", "Manage trusted clients"),
+            UnimplementedCommand("template", "Manage instance file templates"), ConfigTrustCommand(),
             ConfigSetCommand(isUnset: true),
         ]
     }

@@ -27,8 +27,21 @@ struct CopyCommand: LXCCommand {
             ])
     }
 
+    /// The transfer modes paragraph of `copy` and `move` help.
+    static let transferModes = """
+        Transfer modes (--mode):
+         - pull: Target server pulls the data from the source server (source must listen on network)
+         - push: Source server pushes the data to the target server (target must listen on network)
+         - relay: The CLI connects to both source and server and proxies the data (both source and target must listen on network)
+
+        The pull transfer mode is the default as it is compatible with all LXD versions.
+        """
+
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         guard try ctx.checkArgs(args, min: 1, max: 2) else { return }
+        let sourceRemote = try ctx.resolveRemote(args.positional[0]).remote
+        let targetRemote = args.positional.count > 1 ? try ctx.resolveRemote(args.positional[1]).remote : sourceRemote
+        if sourceRemote != targetRemote { return try RemoteTransfer.run(ctx, args, move: false) }
         if !args.string("target").isEmpty { throw UsageError("To use --target, the destination remote must be a cluster") }
         let (server, source) = try ctx.resolve(args.positional[0])
         var destination = args.positional.count > 1 ? try ctx.resolve(args.positional[1]).name : ""
@@ -92,6 +105,11 @@ struct InstanceCopyOptions {
     }
 
     func copy(on server: LXDServer) throws -> RemoteOperation {
+        try server.createInstance(try post(from: server))
+    }
+
+    /// The create request for the copy, from what `server` says of the source.
+    func post(from server: LXDServer) throws -> InstancesPost {
         var post = InstancesPost()
         post.name = destination
         post.source.type = "copy"
@@ -138,7 +156,7 @@ struct InstanceCopyOptions {
             device["pool"] = pool
             post.put.devices[root?.key ?? "root"] = device
         }
-        return try server.createInstance(post)
+        return post
     }
 }
 

@@ -41,6 +41,7 @@ enum Dispatcher {
             guard let position = firstPositional(rest) else { break }
             let word = rest[position]
             guard let sub = command.subcommands.first(where: { $0.matches(word) }) else {
+                if command is UnimplementedCommand { break }  // its own "not implemented" message
                 // cobra shows a group's help for `group nosuch --help` (not the root's).
                 if path.count > 1 && (rest.contains("--help") || rest.contains("-h")) { break }
                 throw UsageError("unknown command \"\(word)\" for \"\(path.joined(separator: " "))\"")
@@ -144,7 +145,7 @@ struct RootCommand: LXCCommand {
             ProfileCommand(),
             UnimplementedCommand("project", "Manage projects"),
             PublishCommand(),
-            UnimplementedCommand("remote", "Manage the list of remote servers"),
+            RemoteCommand(),
             RenameCommand(),
             ActionCommand(.restart),
             RestoreCommand(),
@@ -227,7 +228,7 @@ struct VersionCommand: LXCCommand {
         guard try ctx.checkArgs(args, min: 0, max: 1) else { return }
         ctx.print("Client version: \(LXCMain.version)")
         let version: String
-        if let server = try? ctx.server() {
+        if let server = try? (args.positional.first.map { try ctx.listServer([$0]) } ?? ctx.server()) {
             version = server.server.environment.serverVersion
         } else {
             version = "unreachable"

@@ -16,7 +16,7 @@ extension LXDServer {
         } catch let error as LXDError {
             throw error
         } catch {
-            throw LXDError(.internalServerError, LXDServer.describeConnectError(error, http.unixSocketPath))
+            throw LXDError(.internalServerError, LXDServer.describeConnectError(error, http, path: path))
         }
         let envelope = try LXDServer.parse(response)
         let etag = (response.headers["ETag"] ?? "").trimmingCharacters(in: CharacterSet(charactersIn: "\""))

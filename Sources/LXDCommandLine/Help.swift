@@ -89,7 +89,8 @@ public enum HelpRenderer {
             out += "\n\nFlags:\n" + flagUsages(globalFlags + [Flag("all", usage: "Show less common commands")])
         } else {
             if !spec.flags.isEmpty { out += "\n\nFlags:\n" + flagUsages(spec.flags) }
-            out += "\n\nGlobal Flags:\n" + flagUsages(globalFlags)
+            // A local flag hides the global one of the same name (cobra).
+            out += "\n\nGlobal Flags:\n" + flagUsages(globalFlags.filter { global in !spec.flags.contains { $0.long == global.long } })
         }
         if !subcommands.isEmpty { out += "\n\nUse \"" + commandPath + " [command] --help\" for more information about a command." }
         return out + "\n"

@@ -38,6 +38,8 @@ struct InstancesAPI: Sendable {
 
     func instancesPost(_ request: APIRequest) async throws -> APIResponse {
         let post = try request.decode(InstancesPost.self)
+        if post.source.type == "image", !post.source.server.isEmpty { return try await createFromRemoteImage(post) }
+        if post.source.type == "migration" { return try await createFromMigration(post) }
         let work = try await instances.prepareCreate(post)
         var resources = Self.resources(post.name)
         if post.source.type == "copy", let source = post.source.source.split(separator: "/").first {
@@ -99,7 +101,7 @@ struct InstancesAPI: Sendable {
         _ = try await instances.record(name)
         let post = try request.decode(InstancePost.self)
         if !post.pool.isEmpty { return try await instancePoolMove(name, post, request) }
-        if post.migration { throw LXDError.notImplemented("Instance migration is not supported yet") }
+        if post.migration { return try await migrationSourcePost(name, post, request) }
         try InstanceName.validate(post.name)
         let instances = self.instances
         let requestor = request.requestor
