@@ -61,18 +61,6 @@ struct CopyCommand: LXCCommand {
     }
 }
 
-extension CopyCommand {
-    /// The `--mode` paragraph `lxc copy` and `lxc move` share.
-    static let transferModes = """
-        Transfer modes (--mode):
-         - pull: Target server pulls the data from the source server (source must listen on network)
-         - push: Source server pushes the data to the target server (target must listen on network)
-         - relay: The CLI connects to both source and server and proxies the data (both source and target must listen on network)
-
-        The pull transfer mode is the default as it is compatible with all LXD versions.
-        """
-}
-
 /// What `lxc copy` and `lxc move --storage` send: the source's config (without its `volatile.*`
 /// keys but `volatile.base_image`), profiles and local devices, with the command's overrides.
 struct InstanceCopyOptions {
