@@ -29,19 +29,20 @@ let package = Package(
         .target(name: "YAML", dependencies: ["CYAML"]),
         .target(name: "Archive", dependencies: ["CArchive"]),
         .target(name: "LibLXC", dependencies: ["CLXC", "CShim"]),
+        .target(name: "TLS", dependencies: ["CShim"]),
 
         // Shared layers.
         .target(name: "LXDCore", dependencies: ["COpenSSL", "CShim"]),
         .target(name: "LXDAPI", dependencies: ["LXDCore"]),
-        .target(name: "LXDHTTP", dependencies: ["LXDCore", "LXDOS", "CHTTPParser", "CShim", "COpenSSL"]),
-        .target(name: "LXDClient", dependencies: ["LXDAPI", "LXDHTTP", "LXDCore"]),
+        .target(name: "LXDHTTP", dependencies: ["LXDCore", "LXDOS", "CHTTPParser", "CShim", "COpenSSL", "TLS"]),
+        .target(name: "LXDClient", dependencies: ["LXDAPI", "LXDHTTP", "LXDCore", "TLS"]),
         .target(name: "LXDCommandLine", dependencies: ["LXDAPI", "LXDCore", "YAML"]),
 
         // The daemon and the client as libraries; the executables are a few lines.
         .target(
             name: "LXDDaemon",
-            dependencies: ["LXDAPI", "LXDHTTP", "LXDCore", "LXDOS", "SQLite", "YAML", "Archive", "LibLXC", "CShim"]),
-        .target(name: "LXDCLI", dependencies: ["LXDClient", "LXDCommandLine", "LXDAPI", "LXDCore", "LXDOS", "YAML"]),
+            dependencies: ["LXDAPI", "LXDHTTP", "LXDClient", "LXDCore", "LXDOS", "SQLite", "YAML", "Archive", "LibLXC", "CShim", "TLS"]),
+        .target(name: "LXDCLI", dependencies: ["LXDClient", "LXDCommandLine", "LXDAPI", "LXDCore", "LXDOS", "YAML", "TLS"]),
         // Swift's runtime and Foundation linked in: `lxd` is re-executed for every start, exec
         // and hook (`lxd forkstart`, `forkexec`, `callhook`) and `lxc` runs once per command;
         // binding ~40 shared libraries' symbols cost each of them ~25M instructions (callgrind).
@@ -59,10 +60,11 @@ let package = Package(
         .testTarget(name: "LXDCoreTests", dependencies: ["LXDCore"]),
         .testTarget(name: "LXDAPITests", dependencies: ["LXDAPI"]),
         .testTarget(name: "LXDHTTPTests", dependencies: ["LXDHTTP"]),
+        .testTarget(name: "TLSTests", dependencies: ["TLS"]),
         .testTarget(name: "LXDDaemonTests", dependencies: ["LXDDaemon"]),
         .testTarget(name: "LXDCLITests", dependencies: ["LXDCLI", "LXDCommandLine"]),
         // Integration tests: a real daemon in a private LXD_DIR, driven through the lxc binaries.
-        .testTarget(name: "IntegrationTests", dependencies: ["LXDTestSupport", "LXDAPI", "LXDHTTP", "LXDOS", "lxd", "lxc"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["LXDTestSupport", "LXDAPI", "LXDHTTP", "LXDOS", "TLS", "lxd", "lxc"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,7 +6,7 @@
 set -eu
 
 packages="pkg-config lxc lxc-dev libsqlite3-dev libyaml-dev libarchive-dev libssl-dev libhttp-parser-dev
-busybox-static xz-utils bzip2 zstd squashfs-tools uidmap python3 curl debootstrap lxd-client lxd lxd-tools
+busybox-static xz-utils bzip2 zstd squashfs-tools uidmap python3 python3-pip curl debootstrap lxd-client lxd lxd-tools rsync
 dnsmasq-base nftables iproute2 util-linux btrfs-progs lvm2 thin-provisioning-tools e2fsprogs"
 
 missing=""
@@ -21,7 +21,22 @@ if [ -n "$missing" ]; then
     apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
+# pylxd (PyPI) for the API compatibility tests.
+if ! python3 -c "import pylxd" >/dev/null 2>&1; then
+    python3 -m pip install -q --break-system-packages pylxd >/dev/null
+fi
+
 for file in /etc/subuid /etc/subgid; do
     touch "$file"
     grep -q '^root:' "$file" || echo 'root:100000:65536' >> "$file"
 done
+
+# pylxd (PyPI) for the API compatibility tests, for the python3 on PATH. Debian's own python3
+# needs python3-pip and refuses system-wide installs unless told (PEP 668).
+if ! python3 -c 'import pylxd' >/dev/null 2>&1; then
+    if ! python3 -m pip --version >/dev/null 2>&1; then
+        apt-get install -y -qq --no-install-recommends python3-pip >/dev/null
+    fi
+    python3 -m pip install --quiet --disable-pip-version-check pylxd >/dev/null 2>&1 \
+        || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages pylxd
+fi

@@ -27,6 +27,8 @@ public final class ArchiveWriter {
         case .zstd: filter = archive_write_add_filter_zstd(archive)
         }
         try check(filter, archive, "Failed creating \"\(path)\" with \(compression.rawValue) compression")
+        // No time in the gzip header, as Go's writer: the same content gives the same tarball.
+        if compression == .gzip { archive_write_set_filter_option(archive, "gzip", "timestamp", nil) }
         try check(archive_write_open_filename(archive, path), archive, "Failed creating \"\(path)\"")
     }
 
@@ -67,9 +69,12 @@ public final class ArchiveWriter {
     /// Adds `directory` and everything below it as `prefix` (e.g. "rootfs"; "" puts the tree's
     /// contents at the top level), not following symlinks, keeping hardlinks, xattrs and ACLs.
     /// With `idShift`, host ids are mapped back into the container (`uid - uidBase`), refusing
-    /// files whose owner is outside the container's range. Returns the number of members.
+    /// files whose owner is outside the container's range. `progress` sees the file bytes
+    /// written so far. Returns the number of members.
     @discardableResult
-    public func addTree(_ directory: String, as prefix: String, idShift: IDShift? = nil) throws(ArchiveError) -> Int {
+    public func addTree(_ directory: String, as prefix: String, idShift: IDShift? = nil, progress: ((Int64) -> Void)? = nil)
+        throws(ArchiveError) -> Int
+    {
         guard let disk = archive_read_disk_new() else { throw ArchiveError("Failed creating disk reader") }
         defer { archive_read_free(disk) }
         try check(archive_read_disk_set_symlink_physical(disk), disk, "Failed reading \"\(directory)\"")
@@ -81,6 +86,7 @@ public final class ArchiveWriter {
         let root = directory.hasSuffix("/") && directory.count > 1 ? String(directory.dropLast()) : directory
         let top = ArchivePath.normalize(prefix)
         var count = 0
+        var bytes: Int64 = 0
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             guard let entry = archive_entry_new() else { throw ArchiveError("Failed creating archive entry") }
@@ -121,7 +127,9 @@ public final class ArchiveWriter {
                     guard read > 0 else { throw ArchiveError.from(disk, "Failed reading \"\(full)\"") }
                     let written = buffer.withUnsafeBytes { archive_write_data(archive, $0.baseAddress, read) }
                     guard written == read else { throw ArchiveError.from(archive, "Failed writing \"\(name)\" to \"\(path)\"") }
+                    bytes += Int64(read)
                 }
+                progress?(bytes)
             }
             count += 1
         }

@@ -203,10 +203,16 @@ public struct ImagesPostSource: Sendable, Codable {
     public var fingerprint: String = ""
     public var server: String = ""
     public var `protocol`: String = ""
+    /// The image server's certificate (PEM) and a secret for a private image (remote pulls).
+    public var certificate: String = ""
+    public var secret: String = ""
+    public var mode: String = ""
+    public var url: String = ""
+    public var project: String = ""
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey { case type, name, alias, fingerprint, server, `protocol` }
+    enum CodingKeys: String, CodingKey { case type, name, alias, fingerprint, server, `protocol`, certificate, secret, mode, url, project }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -216,6 +222,11 @@ public struct ImagesPostSource: Sendable, Codable {
         fingerprint = try c.lenient(.fingerprint, "")
         server = try c.lenient(.server, "")
         `protocol` = try c.lenient(.protocol, "")
+        certificate = try c.lenient(.certificate, "")
+        secret = try c.lenient(.secret, "")
+        mode = try c.lenient(.mode, "")
+        url = try c.lenient(.url, "")
+        project = try c.lenient(.project, "")
     }
 }
 

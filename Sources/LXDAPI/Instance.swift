@@ -198,11 +198,18 @@ public struct InstanceSource: Sendable, Codable, Equatable {
     public var instanceOnly: Bool = false
     public var project: String = ""
     public var allowInconsistent: Bool = false
+    /// Migration: the websocket secrets of the other side's operation.
+    public var websockets: [String: String]? = nil
+    public var containerOnly: Bool = false
+    /// `lxc copy --refresh`: bring an existing copy up to date.
+    public var refresh: Bool = false
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case type, certificate, alias, fingerprint, properties, server, secret, `protocol`, mode, operation, source, live, project
+        case type, certificate, alias, fingerprint, properties, server, secret, `protocol`, mode, operation, source, live, project, refresh
+        case websockets = "secrets"
+        case containerOnly = "container_only"
         case baseImage = "base-image"
         case instanceOnly = "instance_only"
         case allowInconsistent = "allow_inconsistent"
@@ -226,6 +233,34 @@ public struct InstanceSource: Sendable, Codable, Equatable {
         instanceOnly = try c.lenient(.instanceOnly, false)
         project = try c.lenient(.project, "")
         allowInconsistent = try c.lenient(.allowInconsistent, false)
+        refresh = try c.lenient(.refresh, false)
+        websockets = try c.decodeIfPresent([String: String].self, forKey: .websockets)
+        containerOnly = try c.lenient(.containerOnly, false)
+    }
+}
+
+/// Where a migration source pushes to (LXD's `api.InstancePostTarget`).
+public struct InstancePostTarget: Sendable, Codable, Equatable {
+    public var certificate: String = ""
+    public var operation: String = ""
+    public var websockets: [String: String] = [:]
+
+    public init(certificate: String = "", operation: String = "", websockets: [String: String] = [:]) {
+        self.certificate = certificate
+        self.operation = operation
+        self.websockets = websockets
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case certificate, operation
+        case websockets = "secrets"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        certificate = try c.lenient(.certificate, "")
+        operation = try c.lenient(.operation, "")
+        websockets = try c.lenient(.websockets, [:])
     }
 }
 
@@ -237,12 +272,18 @@ public struct InstancePost: Sendable, Codable {
     public var instanceOnly: Bool = false
     public var pool: String = ""
     public var project: String = ""
+    /// Push mode: the target's operation to connect to.
+    public var target: InstancePostTarget? = nil
+    public var containerOnly: Bool = false
+    public var allowInconsistent: Bool = false
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case name, migration, live, pool, project
+        case name, migration, live, pool, project, target
         case instanceOnly = "instance_only"
+        case containerOnly = "container_only"
+        case allowInconsistent = "allow_inconsistent"
     }
 
     public init(from decoder: Decoder) throws {
@@ -253,6 +294,9 @@ public struct InstancePost: Sendable, Codable {
         instanceOnly = try c.lenient(.instanceOnly, false)
         pool = try c.lenient(.pool, "")
         project = try c.lenient(.project, "")
+        target = try? c.decodeIfPresent(InstancePostTarget.self, forKey: .target)
+        containerOnly = try c.lenient(.containerOnly, false)
+        allowInconsistent = try c.lenient(.allowInconsistent, false)
     }
 }
 

@@ -32,9 +32,21 @@ public struct Server: Sendable, Codable, Equatable {
         self.environment = environment
     }
 
+    /// Keys LXD shows as the JSON value `true` instead of their value (`core.trust_password`).
+    public static let hiddenConfigKeys: Set<String> = ["core.trust_password"]
+
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        config = try c.lenient(.config, [:])
+        // Values are strings except hidden ones, which LXD sends as `true`.
+        let raw: [String: JSONValue] = try c.lenient(.config, [:])
+        config = raw.compactMapValues { value in
+            switch value {
+            case .string(let text): return text
+            case .bool(let flag): return flag ? "true" : "false"
+            case .number(let number): return number == number.rounded() ? String(Int64(number)) : String(number)
+            default: return nil
+            }
+        }
         apiExtensions = try c.lenient(.apiExtensions, [])
         apiStatus = try c.lenient(.apiStatus, "")
         apiVersion = try c.lenient(.apiVersion, "")
@@ -42,6 +54,48 @@ public struct Server: Sendable, Codable, Equatable {
         isPublic = try c.lenient(.isPublic, false)
         authMethods = try c.lenient(.authMethods, [])
         environment = try c.lenient(.environment, ServerEnvironment())
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        var rendered: [String: JSONValue] = [:]
+        for (key, value) in config {
+            rendered[key] = Self.hiddenConfigKeys.contains(key) ? .bool(true) : .string(value)
+        }
+        try c.encode(rendered, forKey: .config)
+        try c.encode(apiExtensions, forKey: .apiExtensions)
+        try c.encode(apiStatus, forKey: .apiStatus)
+        try c.encode(apiVersion, forKey: .apiVersion)
+        try c.encode(auth, forKey: .auth)
+        try c.encode(isPublic, forKey: .isPublic)
+        try c.encode(authMethods, forKey: .authMethods)
+        try c.encode(environment, forKey: .environment)
+    }
+
+    /// What an untrusted client sees of `GET /1.0` (LXD's `api.ServerUntrusted`).
+    public var untrusted: ServerUntrusted {
+        ServerUntrusted(
+            apiExtensions: apiExtensions, apiStatus: apiStatus, apiVersion: apiVersion, auth: "untrusted", isPublic: isPublic,
+            authMethods: authMethods)
+    }
+}
+
+/// `GET /1.0` for an untrusted client.
+public struct ServerUntrusted: Sendable, Codable {
+    public var apiExtensions: [String]
+    public var apiStatus: String
+    public var apiVersion: String
+    public var auth: String
+    public var isPublic: Bool
+    public var authMethods: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case auth
+        case apiExtensions = "api_extensions"
+        case apiStatus = "api_status"
+        case apiVersion = "api_version"
+        case isPublic = "public"
+        case authMethods = "auth_methods"
     }
 }
 

@@ -42,10 +42,9 @@ struct ActionCommand: LXCCommand {
             ctx.showUsage()
             return
         }
-        let server = try ctx.server()
         if args.bool("all") {
             let wanted = action == .start ? "Stopped" : "Running"
-            names = try server.getInstancesFull().instances.map(\.instance).filter { $0.status == wanted }.map(\.name)
+            names = try ctx.server().getInstancesFull().instances.map(\.instance).filter { $0.status == wanted }.map(\.name)
         }
         var state = InstanceStatePut(action: action == .pause ? "freeze" : action.rawValue)
         switch action {
@@ -57,7 +56,8 @@ struct ActionCommand: LXCCommand {
         case .pause: state.timeout = -1
         }
         var failures: [(String, String)] = []
-        for name in names {
+        for argument in names {
+            let (server, name) = try ctx.resolve(argument)
             do {
                 var request = state
                 // As LXD's client: starting a frozen instance resumes it.
@@ -95,9 +95,10 @@ struct DeleteCommand: LXCCommand {
 
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         guard try ctx.checkArgs(args, min: 1, max: -1) else { return }
-        let server = try ctx.server()
         let force = args.bool("force")
-        for name in args.positional {
+        for argument in args.positional {
+            let (remote, name) = try ctx.resolveRemote(argument)
+            let server = try ctx.server(remote: remote)
             if SnapshotArguments.split(name) != nil {
                 try SnapshotArguments.checkExists(server, name, display: name)
                 continue
@@ -105,10 +106,11 @@ struct DeleteCommand: LXCCommand {
             do {
                 _ = try server.getInstance(name)
             } catch let error as LXDError {
-                throw LXDError(error.status, "Failed checking instance exists \"local:\(name)\": \(error.message)")
+                throw LXDError(error.status, "Failed checking instance exists \"\(remote):\(name)\": \(error.message)")
             }
         }
-        for name in args.positional {
+        for argument in args.positional {
+            let (server, name) = try ctx.resolve(argument)
             if SnapshotArguments.split(name) != nil {
                 try SnapshotArguments.delete(server, name)
                 continue
@@ -132,10 +134,11 @@ struct RenameCommand: LXCCommand {
 
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         guard try ctx.checkArgs(args, min: 2, max: 2) else { return }
-        if SnapshotArguments.split(args.positional[0]) != nil {
-            return try SnapshotArguments.rename(ctx.server(), from: args.positional[0], to: args.positional[1])
+        let (server, name) = try ctx.resolve(args.positional[0])
+        if SnapshotArguments.split(name) != nil {
+            return try SnapshotArguments.rename(server, from: name, to: args.positional[1])
         }
-        try ctx.server().renameInstance(args.positional[0], to: args.positional[1]).wait()
+        try server.renameInstance(name, to: args.positional[1]).wait()
     }
 }
 
@@ -145,16 +148,7 @@ struct MoveCommand: LXCCommand {
         CommandSpec(
             name: "move", aliases: ["mv"], usage: "[<remote>:]<instance>[/<snapshot>] [<remote>:][<instance>[/<snapshot>]]",
             short: "Move instances within or in between LXD servers",
-            long: """
-                Move instances within or in between LXD servers
-
-                Transfer modes (--mode):
-                 - pull: Target server pulls the data from the source server (source must listen on network)
-                 - push: Source server pushes the data to the target server (target must listen on network)
-                 - relay: The CLI connects to both source and server and proxies the data (both source and target must listen on network)
-
-                The pull transfer mode is the default as it is compatible with all LXD versions.
-                """,
+            long: "Move instances within or in between LXD servers\n\n" + CopyCommand.transferModes,
             example: """
                 lxc move [<remote>:]<source instance> [<remote>:][<destination instance>] [--instance-only]
                     Move an instance between two hosts, renaming it if destination name differs.
@@ -182,12 +176,19 @@ struct MoveCommand: LXCCommand {
 
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         guard try ctx.checkArgs(args, min: 1, max: 2) else { return }
-        guard args.positional.count == 2, !args.positional[0].contains(":"), !args.positional[1].contains(":") else {
-            throw UsageError("Moving between servers is not supported by this client yet")
+        let (sourceRemote, sourceName) = try ctx.resolveRemote(args.positional[0])
+        let (targetRemote, targetName) = args.positional.count > 1 ? try ctx.resolveRemote(args.positional[1]) : (sourceRemote, "")
+        if sourceRemote == targetRemote && !args.string("storage").isEmpty { return try PoolMove.run(ctx, args) }
+        if sourceRemote == targetRemote {
+            guard !targetName.isEmpty else { throw UsageError("Invalid number of arguments") }
+            let server = try ctx.server(remote: sourceRemote)
+            if SnapshotArguments.split(sourceName) != nil {
+                return try SnapshotArguments.rename(server, from: sourceName, to: targetName)
+            }
+            try server.renameInstance(sourceName, to: targetName).wait()
+            return
         }
-        if SnapshotArguments.split(args.positional[0]) != nil {
-            return try SnapshotArguments.rename(ctx.server(), from: args.positional[0], to: args.positional[1])
-        }
-        try ctx.server().renameInstance(args.positional[0], to: args.positional[1]).wait()
+        // Between servers: a copy that keeps the volatile keys, then the source is deleted.
+        try RemoteTransfer.run(ctx, args, move: true)
     }
 }

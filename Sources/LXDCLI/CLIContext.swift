@@ -46,7 +46,8 @@ public final class CLIContext: @unchecked Sendable {
     /// The command path being run, for help and errors (`["lxc", "image", "list"]`).
     var path: [String] = ["lxc"]
     var command: (any LXCCommand)?
-    private var connection: LXDServer?
+    private var connections: [String: LXDServer] = [:]
+    private var loadedConfig: ClientConfig?
 
     public init(
         stdout: OutputSink = .fd(1), stderr: OutputSink = .fd(2), environment: [String: String] = ProcessInfo.processInfo.environment
@@ -58,14 +59,67 @@ public final class CLIContext: @unchecked Sendable {
 
     func print(_ text: String) { stdout.write(text + "\n") }
 
-    /// The local server (connecting runs `GET /1.0`).
+    /// The default remote's server (connecting runs `GET /1.0`).
     func server() throws -> LXDServer {
-        if let connection { return connection }
-        let path = LXDServer.defaultSocketPath(environment: environment)
+        try server(remote: try clientConfig().defaultRemote)
+    }
+
+    /// The client configuration (`config.yml`), read once per run.
+    func clientConfig() throws -> ClientConfig {
+        if let loadedConfig { return loadedConfig }
+        let config = try ClientConfig.load(environment: environment)
+        loadedConfig = config
+        return config
+    }
+
+    /// Replaces the configuration and writes it (remote add/remove/rename/switch).
+    func saveClientConfig(_ config: ClientConfig) throws {
+        try config.save()
+        loadedConfig = config
+        connections = [:]
+    }
+
+    /// The server behind remote `name`, connected once per run. The local remote is the unix
+    /// socket (`$LXD_SOCKET`, `$LXD_DIR`); others are HTTPS with our client certificate and the
+    /// server certificate pinned when the remote was added.
+    func server(remote name: String) throws -> LXDServer {
+        if let made = connections[name] { return made }
+        let config = try clientConfig()
+        guard let entry = config.remotes[name] else { throw LXDError(.notFound, "The remote \"\(name)\" doesn't exist") }
+        if entry.isPublic || entry.protocol == "simplestreams" {
+            throw LXDError(.badRequest, "The remote isn't a private LXD server")
+        }
+        let made = try connect(name, entry, config: config)
+        connections[name] = made
+        return made
+    }
+
+    /// An image server: any remote, public ones without a client certificate.
+    func imageServer(remote name: String) throws -> LXDServer {
+        if let made = connections[name] { return made }
+        let config = try clientConfig()
+        guard let entry = config.remotes[name] else { throw LXDError(.notFound, "The remote \"\(name)\" doesn't exist") }
+        if entry.protocol == "simplestreams" {
+            throw LXDError(.notImplemented, "The simplestreams protocol is read by the daemon; use the remote as an image source")
+        }
+        let made = try connect(name, entry, config: config)
+        connections[name] = made
+        return made
+    }
+
+    private func connect(_ name: String, _ entry: RemoteEntry, config: ClientConfig) throws -> LXDServer {
         do {
-            let made = try LXDServer(socketPath: path)
-            connection = made
-            return made
+            if entry.addr.hasPrefix("unix:") {
+                var path = String(entry.addr.dropFirst("unix:".count))
+                if path.hasPrefix("//") { path.removeFirst(2) }
+                return try LXDServer(socketPath: path.isEmpty ? LXDServer.defaultSocketPath(environment: environment) : path)
+            }
+            var args = config.connectionArgs(name)
+            if entry.isPublic {
+                args.clientCertificatePEM = nil
+                args.clientKeyPEM = nil
+            }
+            return try LXDServer.connect(url: entry.addr, args: args)
         } catch let error as LXDError {
             throw error
         } catch {
@@ -74,12 +128,29 @@ public final class CLIContext: @unchecked Sendable {
     }
 
     /// `[<remote>:]<name>` as every command takes it: the server to talk to and the name on it
-    /// (empty for `host2:`). New commands resolve their arguments through this one place; only
-    /// the local daemon (`local:` or no prefix) exists until the remotes issue adds the others.
+    /// (empty for `host2:`), following the client configuration's remotes (LXD's `ParseRemote`).
     func resolve(_ argument: String) throws -> (server: LXDServer, name: String) {
-        let (remote, name) = Self.splitRemote(argument)
-        if let remote, remote != "local" { throw LXDError(.notFound, "The remote \"\(remote)\" doesn't exist") }
-        return (try server(), name)
+        let (remote, name) = try clientConfig().parseRemote(argument)
+        return (try server(remote: remote), name)
+    }
+
+    /// The server named by a `<remote>:` argument among `positional` (list commands), else the
+    /// default remote's; `image` allows public image servers.
+    func listServer(_ positional: [String], image: Bool = false) throws -> LXDServer {
+        guard let argument = positional.first(where: { $0.hasSuffix(":") }) else { return try server() }
+        let (remote, _) = try clientConfig().parseRemote(argument)
+        return image ? try imageServer(remote: remote) : try server(remote: remote)
+    }
+
+    /// `[<remote>:]<image>`: public image servers allowed.
+    func resolveImageArgument(_ argument: String) throws -> (server: LXDServer, name: String) {
+        let (remote, name) = try clientConfig().parseRemote(argument)
+        return (try imageServer(remote: remote), name)
+    }
+
+    /// Like `resolve`, also naming the remote.
+    func resolveRemote(_ argument: String) throws -> (remote: String, name: String) {
+        try clientConfig().parseRemote(argument)
     }
 
     /// Splits `remote:name` at the first colon; a name without one has no remote.

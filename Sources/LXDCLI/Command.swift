@@ -24,11 +24,14 @@ extension LXCCommand {
 }
 
 /// A command LXD has and this client does not implement yet: listed in help, refuses to run.
+/// It may already carry the subcommands that exist (`config trust` before the rest of `config`).
 struct UnimplementedCommand: LXCCommand {
     let spec: CommandSpec
+    let subcommands: [any LXCCommand]
 
-    init(_ name: String, _ short: String) {
+    init(_ name: String, _ short: String, subcommands: [any LXCCommand] = []) {
         spec = CommandSpec(name: name, short: short)
+        self.subcommands = subcommands
     }
 
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {

@@ -35,7 +35,7 @@ struct ExecCommand: LXCCommand {
 
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         guard try ctx.checkArgs(args, min: 2, max: -1) else { return }
-        let name = args.positional[0]
+        let (server, name) = try ctx.resolve(args.positional[0])
         let command = Array(args.positional.dropFirst())
         let mode = args.string("mode", default: "auto")
         guard ["auto", "interactive", "non-interactive"].contains(mode) else { throw UsageError("Invalid --mode value \"\(mode)\"") }
@@ -71,7 +71,6 @@ struct ExecCommand: LXCCommand {
             post.height = size.height
         }
 
-        let server = try ctx.server()
         let operation = try server.execInstance(name, post)
         let fds = operation.operation.metadata["fds"]
         func secret(_ key: String) throws -> String {

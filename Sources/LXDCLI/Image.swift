@@ -30,9 +30,9 @@ struct ImageCommand: LXCCommand {
     var subcommands: [any LXCCommand] {
         [
             ImageAliasCommand(),
-            UnimplementedCommand("copy", "Copy images between servers"),
+            ImageCopyCommand(),
             ImageDeleteCommand(),
-            UnimplementedCommand("edit", "Edit image properties"),
+            ImageEditCommand(),
             ImageExportCommand(),
             ImagePropertyCommand(verb: .get),
             ImageImportCommand(),
@@ -85,7 +85,7 @@ struct ImageImportCommand: LXCCommand {
             throw UsageError("open \(file): no such file or directory")
         }
         if isDirectory.boolValue { throw UsageError("Directory import is not supported by this client yet") }
-        let server = try ctx.server()
+        let server = try ctx.listServer(args.positional)
         let progress = ProgressRenderer(format: "Transferring image: %s", quiet: ctx.isQuiet, out: ctx.stdout)
         let operation = try server.createImage(file: file, isPublic: args.bool("public"), properties: properties)
         let final: LXDAPI.Operation
@@ -202,7 +202,7 @@ struct ImageListCommand: LXCCommand {
         let format = try ctx.parseFormat(args)
         let columns = try ImageListCommand.columns(args.string("columns", default: "lfpdatsu"))
         let filters = args.positional.filter { !$0.hasSuffix(":") }
-        let server = try ctx.server()
+        let server = try ctx.listServer(args.positional, image: true)
         let (images, raw) = try server.getImages()
         let rawItems = (OrderedJSON.parseOrNull(raw).array ?? []).map(GoSchema.image.apply)
         var shown: [OrderedJSON] = []
@@ -224,8 +224,8 @@ struct ImageShowCommand: LXCCommand {
 
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         guard try ctx.checkArgs(args, min: 1, max: 1) else { return }
-        let server = try ctx.server()
-        let (_, _, raw) = try resolveImage(server, args.positional[0])
+        let (server, name) = try ctx.resolveImageArgument(args.positional[0])
+        let (_, _, raw) = try resolveImage(server, name)
         let put = GoSchema.image.apply(OrderedJSON.parseOrNull(raw)).picking([
             "auto_update", "properties", "public", "expires_at", "profiles",
         ])
@@ -240,8 +240,8 @@ struct ImageDeleteCommand: LXCCommand {
 
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         guard try ctx.checkArgs(args, min: 1, max: -1) else { return }
-        let server = try ctx.server()
-        for name in args.positional {
+        for argument in args.positional {
+            let (server, name) = try ctx.resolve(argument)
             var fingerprint = name
             if let alias = try? server.getImageAlias(name) { fingerprint = alias.target }
             try server.deleteImage(fingerprint).wait()
@@ -264,8 +264,8 @@ struct ImageAliasCreateCommand: LXCCommand {
 
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         guard try ctx.checkArgs(args, min: 2, max: 2) else { return }
-        let server = try ctx.server()
-        try server.createImageAlias(ImageAliasesEntry(name: args.positional[0], target: args.positional[1], type: ""))
+        let (server, name) = try ctx.resolve(args.positional[0])
+        try server.createImageAlias(ImageAliasesEntry(name: name, target: args.positional[1], type: ""))
     }
 }
 
@@ -274,7 +274,8 @@ struct ImageAliasDeleteCommand: LXCCommand {
 
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         guard try ctx.checkArgs(args, min: 1, max: 1) else { return }
-        try ctx.server().deleteImageAlias(args.positional[0])
+        let (server, name) = try ctx.resolve(args.positional[0])
+        try server.deleteImageAlias(name)
     }
 }
 
@@ -285,7 +286,8 @@ struct ImageAliasRenameCommand: LXCCommand {
 
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         guard try ctx.checkArgs(args, min: 2, max: 2) else { return }
-        try ctx.server().renameImageAlias(args.positional[0], to: args.positional[1])
+        let (server, name) = try ctx.resolve(args.positional[0])
+        try server.renameImageAlias(name, to: args.positional[1])
     }
 }
 
@@ -300,7 +302,7 @@ struct ImageAliasListCommand: LXCCommand {
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         let format = try ctx.parseFormat(args)
         let filters = args.positional.filter { !$0.hasSuffix(":") }
-        let (aliases, raw) = try ctx.server().getImageAliases()
+        let (aliases, raw) = try ctx.listServer(args.positional, image: true).getImageAliases()
         let rawItems = (OrderedJSON.parseOrNull(raw).array ?? []).map(GoSchema.imageAlias.apply)
         var rows: [[String]] = []
         var shown: [OrderedJSON] = []

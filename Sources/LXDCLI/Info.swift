@@ -25,8 +25,7 @@ struct InfoCommand: LXCCommand {
 
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         guard try ctx.checkArgs(args, min: 0, max: 1) else { return }
-        let server = try ctx.server()
-        let name = args.positional.first.map { $0.hasSuffix(":") ? "" : String($0.split(separator: ":").last ?? "") } ?? ""
+        let (server, name) = try args.positional.first.map { try ctx.resolve($0) } ?? (try ctx.server(), "")
         if name.isEmpty {
             var raw = GoSchema.server.apply(OrderedJSON.parseOrNull(server.serverRaw))
             raw = InfoCommand.lowercasingDriverKeys(raw)
@@ -137,7 +136,7 @@ struct OperationListCommand: LXCCommand {
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         guard try ctx.checkArgs(args, min: 0, max: 1) else { return }
         let format = try ctx.parseFormat(args)
-        let server = try ctx.server()
+        let server = try ctx.listServer(args.positional)
         let (groups, raw) = try server.getOperations()
         let clustered = server.server.environment.serverClustered
         var rows: [[String]] = []
@@ -171,7 +170,8 @@ struct OperationShowCommand: LXCCommand {
 
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         guard try ctx.checkArgs(args, min: 1, max: 1) else { return }
-        let (_, raw) = try ctx.server().getOperation(args.positional[0])
+        let (server, id) = try ctx.resolve(args.positional[0])
+        let (_, raw) = try server.getOperation(id)
         ctx.stdout.write(YAML.emit(GoSchema.operation.apply(OrderedJSON.parseOrNull(raw)).yamlNode))
     }
 }
@@ -185,7 +185,8 @@ struct OperationDeleteCommand: LXCCommand {
 
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         guard try ctx.checkArgs(args, min: 1, max: 1) else { return }
-        try ctx.server().deleteOperation(args.positional[0])
+        let (server, id) = try ctx.resolve(args.positional[0])
+        try server.deleteOperation(id)
     }
 }
 
@@ -218,7 +219,7 @@ struct MonitorCommand: LXCCommand {
         guard try ctx.checkArgs(args, min: 0, max: 1) else { return }
         let format = args.bool("pretty") ? "pretty" : args.string("format", default: "yaml")
         guard ["json", "pretty", "yaml"].contains(format) else { throw UsageError("Invalid format: \(format)") }
-        let listener = try ctx.server().events(types: args.strings("type"))
+        let listener = try ctx.listServer(args.positional).events(types: args.strings("type"))
         defer { listener.close() }
         while let text = try listener.nextText() {
             guard let parsed = try? OrderedJSON.parse(text) else { continue }

@@ -59,7 +59,8 @@ struct InitCommand: LXCCommand {
             ctx.showHelp()
             throw UsageError("Invalid number of arguments")
         }
-        let server = try ctx.server()
+        let target = args.positional.count > 1 ? try ctx.resolveRemote(args.positional[1]).remote : try ctx.clientConfig().defaultRemote
+        let server = try ctx.server(remote: target)
         let name = try create(ctx, server, args)
         guard launch else { return }
         if !ctx.isQuiet { ctx.print("Starting \(name)") }
@@ -92,8 +93,7 @@ struct InitCommand: LXCCommand {
             if let profiles = node["profiles"]?.array { post.put.profiles = profiles.compactMap(\.string) }
             if let description = node["description"]?.string { post.put.description = description }
         }
-        var name = args.positional.count > 1 ? args.positional[1] : ""
-        if name.hasSuffix(":") { name = "" }
+        var name = args.positional.count > 1 ? try ctx.resolveRemote(args.positional[1]).name : ""
         if !ctx.isQuiet { ctx.print(name.isEmpty ? "Creating the instance" : "Creating \(name)") }
         for entry in args.strings("config") {
             guard let equals = entry.firstIndex(of: "=") else { throw UsageError("Bad key=value pair: \(entry)") }
@@ -113,11 +113,13 @@ struct InitCommand: LXCCommand {
         if args.bool("empty") || args.positional.isEmpty {
             post.source.type = "none"
         } else {
-            var image = args.positional[0]
-            if let colon = image.firstIndex(of: ":") { image = String(image[image.index(after: colon)...]) }
-            let resolved = try resolveImage(server, image)
+            let (imageRemote, image) = try ctx.resolveRemote(args.positional[0])
             post.source.type = "image"
-            post.source.fingerprint = resolved.fingerprint
+            if (try? ctx.server(remote: imageRemote)) === server {
+                post.source.fingerprint = try resolveImage(server, image).fingerprint
+            } else {
+                post.source = try RemoteImageSource.make(ctx, remote: imageRemote, image: image)
+            }
         }
         post.name = name
         let progress = ProgressRenderer(format: "Retrieving image: %s", quiet: ctx.isQuiet, out: ctx.stdout)

@@ -14,17 +14,16 @@ public enum LXCMain {
         } catch let exit as ExitStatus {
             return exit.code
         } catch {
-            let message: String
-            if let error = error as? LXDError {
-                message = error.message
-            } else if let error = error as? UsageError {
-                message = error.message
-            } else {
-                message = String(describing: error)
-            }
-            context.stderr.write("Error: \(message)\n")
+            context.stderr.write("Error: \(message(for: error))\n")
             return context.failureStatus == 0 ? 1 : context.failureStatus
         }
+    }
+
+    /// The text `Error: ...` shows for an error.
+    static func message(for error: any Error) -> String {
+        if let error = error as? LXDError { return error.message }
+        if let error = error as? UsageError { return error.message }
+        return String(describing: error)
     }
 }
 
@@ -42,6 +41,9 @@ enum Dispatcher {
             guard let position = firstPositional(rest) else { break }
             let word = rest[position]
             guard let sub = command.subcommands.first(where: { $0.matches(word) }) else {
+                if command is UnimplementedCommand { break }  // its own "not implemented" message
+                // cobra shows a group's help for `group nosuch --help` (not the root's).
+                if path.count > 1 && (rest.contains("--help") || rest.contains("-h")) { break }
                 throw UsageError("unknown command \"\(word)\" for \"\(path.joined(separator: " "))\"")
             }
             command = sub
@@ -89,8 +91,11 @@ enum Dispatcher {
     }
 
     static func entries(_ command: any LXCCommand, showAll: Bool = false) -> [HelpRenderer.Entry] {
-        command.subcommands.filter { showAll || !$0.spec.isHidden }.map { HelpRenderer.Entry(name: $0.spec.name, short: $0.spec.short) }
-            .sorted { $0.name < $1.name }
+        // `completion` is ours, not LXD's: never listed, not even with --all.
+        command.subcommands.filter { (showAll || !$0.spec.isHidden) && !($0 is CompletionCommand) }.map {
+            HelpRenderer.Entry(name: $0.spec.name, short: $0.spec.short)
+        }
+        .sorted { $0.name < $1.name }
     }
 
     static func help(for command: any LXCCommand, path: [String], showAll: Bool = false) -> String {
@@ -121,9 +126,9 @@ struct RootCommand: LXCCommand {
         [
             UnimplementedCommand("alias", "Manage command aliases"),
             UnimplementedCommand("cluster", "Manage cluster members"),
-            UnimplementedCommand("config", "Manage instance and server configuration options"),
+            ConfigCommand(),
             ConsoleCommand(),
-            UnimplementedCommand("copy", "Copy instances within or in between LXD servers"),
+            CopyCommand(),
             DeleteCommand(),
             ExecCommand(),
             UnimplementedCommand("export", "Export instance backups"),
@@ -137,10 +142,10 @@ struct RootCommand: LXCCommand {
             MoveCommand(),
             NetworkCommand(),
             OperationCommand(),
-            UnimplementedCommand("profile", "Manage profiles"),
+            ProfileCommand(),
             UnimplementedCommand("project", "Manage projects"),
-            UnimplementedCommand("publish", "Publish instances as images"),
-            UnimplementedCommand("remote", "Manage the list of remote servers"),
+            PublishCommand(),
+            RemoteCommand(),
             RenameCommand(),
             ActionCommand(.restart),
             RestoreCommand(),
@@ -156,6 +161,7 @@ struct RootCommand: LXCCommand {
             MonitorCommand().hidden(),
             QueryCommand().hidden(),
             ActionCommand(.pause).hidden(),
+            CompletionCommand(),
         ]
     }
 
@@ -222,7 +228,7 @@ struct VersionCommand: LXCCommand {
         guard try ctx.checkArgs(args, min: 0, max: 1) else { return }
         ctx.print("Client version: \(LXCMain.version)")
         let version: String
-        if let server = try? ctx.server() {
+        if let server = try? (args.positional.first.map { try ctx.listServer([$0]) } ?? ctx.server()) {
             version = server.server.environment.serverVersion
         } else {
             version = "unreachable"

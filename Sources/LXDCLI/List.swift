@@ -172,7 +172,7 @@ struct ListCommand: LXCCommand {
 
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         let format = try ctx.parseFormat(args)
-        let server = try ctx.server()
+        let server = try ctx.listServer(args.positional)
         var columnText = args.bool("fast") ? "nsacPt" : args.string("columns", default: "ns46tSL")
         if !args.isSet("columns") && !args.bool("fast") && !server.server.environment.serverClustered { columnText = "ns46tS" }
         let columns = try ListCommand.columns(columnText)

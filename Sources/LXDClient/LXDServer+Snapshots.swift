@@ -81,3 +81,65 @@ struct StringKey: CodingKey {
     init?(stringValue: String) { self.stringValue = stringValue }
     init?(intValue: Int) { nil }
 }
+
+extension LXDServer {
+    /// `POST /1.0/images` from an instance or snapshot (`lxc publish`), with LXD's client body.
+    public func publishImage(
+        source: String, isSnapshot: Bool, properties: [String: String], isPublic: Bool, expiresAt: Timestamp, compression: String
+    ) throws -> RemoteOperation {
+        struct Body: Encodable {
+            let source: String
+            let isSnapshot: Bool
+            let properties: [String: String]
+            let isPublic: Bool
+            let expiresAt: Timestamp
+            let compression: String
+            func encode(to encoder: Encoder) throws {
+                var c = encoder.container(keyedBy: StringKey.self)
+                try c.encode(false, forKey: StringKey("auto_update"))
+                if properties.isEmpty {
+                    try c.encodeNil(forKey: StringKey("properties"))
+                } else {
+                    try c.encode(properties, forKey: StringKey("properties"))
+                }
+                try c.encode(isPublic, forKey: StringKey("public"))
+                try c.encode(expiresAt, forKey: StringKey("expires_at"))
+                try c.encodeNil(forKey: StringKey("profiles"))
+                try c.encode("", forKey: StringKey("filename"))
+                try c.encode(compression, forKey: StringKey("compression_algorithm"))
+                try c.encodeNil(forKey: StringKey("aliases"))
+                try c.encode(["type": isSnapshot ? "snapshot" : "instance", "name": source], forKey: StringKey("source"))
+            }
+        }
+        let body = Body(
+            source: source, isSnapshot: isSnapshot, properties: properties, isPublic: isPublic, expiresAt: expiresAt,
+            compression: compression)
+        return try queryOperation("POST", "/1.0/images", body: try LXDServer.encode(body))
+    }
+}
+
+extension LXDServer {
+    /// `POST /1.0/instances/NAME` moving it to another pool (LXD's client sets `migration`).
+    public func moveInstance(_ name: String, to newName: String, pool: String, instanceOnly: Bool, live: Bool) throws -> RemoteOperation {
+        struct Body: Encodable {
+            let name: String
+            let pool: String
+            let instanceOnly: Bool
+            let live: Bool
+            func encode(to encoder: Encoder) throws {
+                var c = encoder.container(keyedBy: StringKey.self)
+                try c.encode(name, forKey: StringKey("name"))
+                try c.encode(true, forKey: StringKey("migration"))
+                try c.encode(live, forKey: StringKey("live"))
+                try c.encode(instanceOnly, forKey: StringKey("instance_only"))
+                try c.encode(instanceOnly, forKey: StringKey("container_only"))
+                try c.encodeNil(forKey: StringKey("target"))
+                try c.encode(pool, forKey: StringKey("pool"))
+                try c.encode("", forKey: StringKey("project"))
+                try c.encode(false, forKey: StringKey("allow_inconsistent"))
+            }
+        }
+        let body = try LXDServer.encode(Body(name: newName, pool: pool, instanceOnly: instanceOnly, live: live))
+        return try queryOperation("POST", "/1.0/instances/" + LXDServer.escape(name), body: body)
+    }
+}

@@ -2,11 +2,12 @@ import Foundation
 import LXDAPI
 import LXDHTTP
 
-/// A connection to one LXD server over its unix socket (LXD's `client.ProtocolLXD`). Every call
-/// is one request on a fresh connection and blocks the calling thread, as the CLI wants.
+/// A connection to one LXD server, over its unix socket or HTTPS (LXD's `client.ProtocolLXD`).
+/// Every call is one request on a fresh connection and blocks the calling thread, as the CLI wants.
 public final class LXDServer: Sendable {
-    public let socketPath: String
     public let http: HTTPClient
+    /// "unix://" or "https://host:port", as LXD's client names the server in messages.
+    public let url: String
     /// `GET /1.0`, fetched when connecting.
     public let server: Server
     /// The raw `GET /1.0` metadata, in the server's key order (for `lxc info`).
@@ -22,13 +23,23 @@ public final class LXDServer: Sendable {
     }
 
     /// Connects: the first request of every run is `GET /1.0`.
-    public init(socketPath: String) throws {
-        self.socketPath = socketPath
-        self.http = HTTPClient(unixSocketPath: socketPath)
+    public convenience init(socketPath: String) throws {
+        try self.init(http: HTTPClient(unixSocketPath: socketPath), url: "unix://")
+    }
+
+    /// Connects through `http` (unix socket or TLS): `GET /1.0`.
+    public init(http: HTTPClient, url: String) throws {
+        self.http = http
+        self.url = url
         let (metadata, raw) = try LXDServer.query(http, "GET", "/1.0", body: nil)
         self.server = try metadata.decode(Server.self)
         self.serverRaw = raw
     }
+
+    public var socketPath: String { http.unixSocketPath }
+
+    /// True when the server trusts this client (`auth: trusted`).
+    public var isTrusted: Bool { server.auth == "trusted" }
 
     public func hasExtension(_ name: String) -> Bool { server.apiExtensions.contains(name) }
 
@@ -66,14 +77,24 @@ public final class LXDServer: Sendable {
         } catch let error as LXDError {
             throw error
         } catch {
-            throw LXDError(.internalServerError, LXDServer.describeConnectError(error, http.unixSocketPath))
+            throw LXDError(.internalServerError, LXDServer.describeConnectError(error, http, path: path))
         }
         let envelope = try parse(response)
         return (envelope.metadata, try rawMetadata(response.body))
     }
 
-    static func describeConnectError(_ error: any Error, _ path: String) -> String {
-        "Get \"http://unix.socket/1.0\": dial unix \(path): connect: \(error)"
+    /// Go's wording for a server that cannot be reached.
+    static func describeConnectError(_ error: any Error, _ http: HTTPClient, path: String) -> String {
+        switch http.transport {
+        case .unix(let socket):
+            return "Get \"http://unix.socket/1.0\": dial unix \(socket): connect: \(error)"
+        case .tls:
+            let target = "https://\(http.hostDescription)\(path == "/1.0" ? "/1.0" : path)"
+            if let error = error as? HTTPError, case .connectTCP = error {
+                return "Get \"\(target)\": Unable to connect to: \(http.hostDescription) ([\(error)])"
+            }
+            return "Get \"\(target)\": \(error)"
+        }
     }
 
     /// The `metadata` member of an envelope, re-serialised in the server's key order.
@@ -158,11 +179,12 @@ public final class LXDServer: Sendable {
     /// `GET /1.0/images/FP/export`, streamed: `head` sees the response headers (size, type,
     /// `Content-Disposition`) before `consume` gets the body. An error answer becomes its `LXDError`.
     public func exportImage(
-        _ fingerprint: String, head: (HTTPHeaders) throws -> Void, consume: (UnsafeRawBufferPointer) throws -> Void
+        _ fingerprint: String, secret: String = "", head: (HTTPHeaders) throws -> Void, consume: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
+        let query = secret.isEmpty ? "" : "?secret=" + LXDServer.escape(secret)
         do {
             _ = try http.download(
-                "/1.0/images/\(LXDServer.escape(fingerprint))/export", headers: LXDServer.headers(json: false), head: head,
+                "/1.0/images/\(LXDServer.escape(fingerprint))/export" + query, headers: LXDServer.headers(json: false), head: head,
                 consume: consume)
         } catch HTTPError.unexpectedStatus(let status, let body) {
             _ = try LXDServer.parse(HTTPResponse(status: status, headers: HTTPHeaders(), body: body))

@@ -89,7 +89,8 @@ public enum HelpRenderer {
             out += "\n\nFlags:\n" + flagUsages(globalFlags + [Flag("all", usage: "Show less common commands")])
         } else {
             if !spec.flags.isEmpty { out += "\n\nFlags:\n" + flagUsages(spec.flags) }
-            out += "\n\nGlobal Flags:\n" + flagUsages(globalFlags)
+            // A local flag hides the global one of the same name (cobra).
+            out += "\n\nGlobal Flags:\n" + flagUsages(globalFlags.filter { global in !spec.flags.contains { $0.long == global.long } })
         }
         if !subcommands.isEmpty { out += "\n\nUse \"" + commandPath + " [command] --help\" for more information about a command." }
         return out + "\n"
@@ -102,13 +103,24 @@ public enum HelpRenderer {
         let lefts = sorted.map { flag -> String in
             var left = flag.short.map { "  -\($0), --" } ?? "      --"
             left += flag.long
+            if let name = unquoteUsage(flag.usage).name { left += " " + name }
             if let noOption = flag.noOptionDefault { left += "[=\"\(noOption)\"]" }
             if let valueName = flag.valueName { left += " " + valueName }
             return left
         }
         let width = (lefts.map(\.count).max() ?? 0) + 3
         return zip(lefts, sorted).map { left, flag in
-            left + String(repeating: " ", count: width - left.count) + flag.usage
+            left + String(repeating: " ", count: width - left.count) + unquoteUsage(flag.usage).usage
         }.joined(separator: "\n")
+    }
+
+    /// pflag's `UnquoteUsage`: a `back-quoted` word in a flag's usage names its value
+    /// (`--compression none`) and loses its quotes in the text.
+    static func unquoteUsage(_ usage: String) -> (name: String?, usage: String) {
+        guard let open = usage.firstIndex(of: "`"), let close = usage[usage.index(after: open)...].firstIndex(of: "`") else {
+            return (nil, usage)
+        }
+        let name = String(usage[usage.index(after: open)..<close])
+        return (name, usage.replacingCharacters(in: open...close, with: name))
     }
 }

@@ -43,8 +43,9 @@ public final class Daemon: Sendable {
             logger = Logger(label: "lxd", sink: sink)
             state = try makeState(logger: logger)
             let dispatcher = RequestDispatcher(
-                router: Router(endpoints: Endpoints.all(state)), logger: logger,
+                router: Router(endpoints: Endpoints.all(state)), logger: logger, trust: state.trust,
                 isReady: { [self] in self.ready.load(ordering: .acquiring) })
+            state.https.setHandler { connection in dispatcher.handle(connection) }
             server = try HTTPServer(unixSocketPath: paths.socket, mode: 0o660, group: try groupID()) { connection in
                 dispatcher.handle(connection)
             }
@@ -57,6 +58,7 @@ public final class Daemon: Sendable {
 
         let signals = installSignalHandlers(state: state)
         Task {
+            await Self.startNetworkListener(state)
             await state.storage.mountAll()
             await state.networks.restoreAll()
             await state.instances.resumeAfterRestart()
@@ -66,6 +68,7 @@ public final class Daemon: Sendable {
         Task { await SnapshotScheduler(instances: state.instances, database: state.database, logger: logger).run() }
         exitSignal.wait()
         server.stop()
+        state.https.stop()
         // Let in-flight responses (the answer to `lxd shutdown` itself) reach their clients.
         for _ in 0..<50 where server.activeConnections > 0 { usleep(20_000) }
         withExtendedLifetime(signals) {}
@@ -78,13 +81,28 @@ public final class Daemon: Sendable {
         let events = EventHub()
         let operations = OperationRegistry(events: events)
         let images = ImageStore(paths: paths, database: database, events: events)
+        let serverCertificate = try ServerCertificate.loadOrCreate(paths: paths)
         let networks = NetworkManager(paths: paths, database: database, events: events, logger: logger)
         let instances = InstanceManager(
             paths: paths, database: database, events: events, images: images, idmap: IdmapSet.fromSystem(), logger: logger,
             networks: networks)
         return DaemonState(
             paths: paths, database: database, events: events, operations: operations, images: images, instances: instances,
-            networks: networks, host: HostInfo.gather(), logger: logger, requestExit: { [self] in self.exit(0) })
+            networks: networks, host: HostInfo.gather(), serverCertificate: serverCertificate, trust: TrustStore(database: database),
+            https: HTTPSEndpoint(context: try serverCertificate.serverContext()), logger: logger,
+            requestExit: { [self] in self.exit(0) })
+    }
+
+    /// Loads the trust store and listens on `core.https_address`; a listener that cannot bind
+    /// is logged, not fatal (as in LXD).
+    private static func startNetworkListener(_ state: DaemonState) async {
+        do {
+            try await state.trust.reload()
+            let address = try await state.database.serverConfig()["core.https_address"] ?? ""
+            try state.https.apply(address)
+        } catch {
+            state.logger.warning("Failed starting the network listener", ["err": String(describing: error)])
+        }
     }
 
     func exit(_ code: Int32) {

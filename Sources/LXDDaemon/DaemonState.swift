@@ -12,6 +12,10 @@ struct DaemonState: Sendable {
     let instances: InstanceManager
     let networks: NetworkManager
     let host: HostInfo
+    /// The TLS identity, the trusted certificates and the network listener (remotes).
+    let serverCertificate: ServerCertificate
+    let trust: TrustStore
+    let https: HTTPSEndpoint
     let logger: Logger
     /// The pools (owned by the instance manager, which makes every instance volume through them).
     var storage: StorageManager { instances.storage }

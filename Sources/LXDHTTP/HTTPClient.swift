@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TLS
 
 /// A response read by `HTTPClient`.
 public struct HTTPResponse: Sendable {
@@ -14,24 +15,69 @@ public struct HTTPResponse: Sendable {
     }
 }
 
-/// An HTTP/1.1 client over a unix socket. Like LXD's Go client every request uses its own
+/// Where an `HTTPClient` connects: a unix socket, or TLS over TCP.
+public enum HTTPTransport: Sendable {
+    case unix(path: String)
+    /// `verifyPeer` sees the server's certificate after each handshake and throws to refuse it
+    /// (LXD pins the server certificate instead of using a CA).
+    case tls(host: String, port: Int, context: TLSContext, verifyPeer: @Sendable (X509Certificate?) throws -> Void)
+}
+
+/// An HTTP/1.1 client over a unix socket or TLS. Like LXD's Go client every request uses its own
 /// connection (`Connection: close`, `Host: lxd`). Calls block the calling thread: call them
 /// from a dedicated thread (or `Blocking.run`), never on the cooperative pool.
 public final class HTTPClient: Sendable {
-    public let unixSocketPath: String
+    public let transport: HTTPTransport
     /// Largest response head accepted.
     public let maxHeadBytes: Int
 
     public init(unixSocketPath: String, maxHeadBytes: Int = 1 << 20) {
-        self.unixSocketPath = unixSocketPath
+        self.transport = .unix(path: unixSocketPath)
         self.maxHeadBytes = maxHeadBytes
+    }
+
+    public init(transport: HTTPTransport, maxHeadBytes: Int = 1 << 20) {
+        self.transport = transport
+        self.maxHeadBytes = maxHeadBytes
+    }
+
+    /// The unix socket's path ("" over TCP).
+    public var unixSocketPath: String {
+        if case .unix(let path) = transport { return path }
+        return ""
+    }
+
+    /// "unix.socket" or "host:port", for messages and the Host header.
+    public var hostDescription: String {
+        switch transport {
+        case .unix: return "unix.socket"
+        case .tls(let host, let port, _, _): return TCPSocket.join(host: host, port: port)
+        }
+    }
+
+    /// Opens one connection (and runs the TLS handshake and the peer check).
+    public func connect() throws -> any ByteStream {
+        switch transport {
+        case .unix(let path):
+            return try UnixSocket.connect(path: path)
+        case .tls(let host, let port, let context, let verifyPeer):
+            let socket = try TCPSocket.connect(host: host, port: port)
+            let stream = try TLSStream(socket: socket, context: context, serverName: host.contains(":") ? nil : host)
+            do {
+                try verifyPeer(stream.peerCertificate)
+            } catch {
+                stream.close()
+                throw error
+            }
+            return stream
+        }
     }
 
     /// Sends one request and reads the whole response (Content-Length, chunked or until EOF).
     public func request(_ method: String, _ target: String, headers: HTTPHeaders = HTTPHeaders(), body: Data? = nil) throws
         -> HTTPResponse
     {
-        let stream = try UnixSocket.connect(path: unixSocketPath)
+        let stream = try connect()
         defer { stream.close() }
         var headers = requestHeaders(headers)
         if let body {
@@ -62,7 +108,7 @@ public final class HTTPClient: Sendable {
     public func upload(
         _ method: String, _ target: String, headers: HTTPHeaders, fd: Int32, progress: ((Int64) -> Void)? = nil
     ) throws -> HTTPResponse {
-        let stream = try UnixSocket.connect(path: unixSocketPath)
+        let stream = try connect()
         defer { stream.close() }
         var headers = requestHeaders(headers)
         headers["Content-Length"] = nil
@@ -94,7 +140,7 @@ public final class HTTPClient: Sendable {
         _ target: String, headers: HTTPHeaders = HTTPHeaders(), head onHead: (HTTPHeaders) throws -> Void = { _ in },
         consume: (UnsafeRawBufferPointer) throws -> Void
     ) throws -> (status: Int, headers: HTTPHeaders) {
-        let stream = try UnixSocket.connect(path: unixSocketPath)
+        let stream = try connect()
         defer { stream.close() }
         try stream.write(HTTPWire.requestHead(method: "GET", target: target, headers: requestHeaders(headers)))
         var input = InputBuffer()
@@ -112,11 +158,11 @@ public final class HTTPClient: Sendable {
     /// Opens a websocket: sends the RFC 6455 handshake, checks the 101 and its accept key.
     /// Another status throws `HTTPError.unexpectedStatus` with the body (an LXD error envelope).
     public func webSocket(_ target: String, headers: HTTPHeaders = HTTPHeaders()) throws -> WebSocket {
-        let stream = try UnixSocket.connect(path: unixSocketPath)
+        let stream = try connect()
         do {
             let key = WebSocketHandshake.newKey()
             var headers = headers
-            headers["Host"] = headers["Host"] ?? "lxd"
+            headers["Host"] = isUnix ? headers["Host"] ?? hostHeader : hostHeader
             headers["Upgrade"] = "websocket"
             headers["Connection"] = "Upgrade"
             headers["Sec-WebSocket-Key"] = key
@@ -144,9 +190,19 @@ public final class HTTPClient: Sendable {
 
     // MARK: - Internals
 
+    private var isUnix: Bool {
+        if case .unix = transport { return true }
+        return false
+    }
+
+    private var hostHeader: String {
+        if case .unix = transport { return "lxd" }
+        return hostDescription
+    }
+
     private func requestHeaders(_ headers: HTTPHeaders) -> HTTPHeaders {
         var headers = headers
-        if headers["Host"] == nil { headers["Host"] = "lxd" }
+        if headers["Host"] == nil || !isUnix { headers["Host"] = hostHeader }
         headers["Connection"] = "close"
         return headers
     }

@@ -6,6 +6,12 @@ import Glibc
 public enum HTTPError: Error, Sendable, CustomStringConvertible {
     /// Connecting to a unix socket failed.
     case connect(path: String, errno: Int32)
+    /// Connecting to a TCP address failed (`address` as "host:port").
+    case connectTCP(address: String, errno: Int32)
+    /// Resolving a host name failed.
+    case resolve(host: String, reason: String)
+    /// The TLS handshake or a TLS read/write failed.
+    case tls(String)
     /// Creating, binding or listening on a server socket failed (`call` is "socket", "bind", …).
     case listen(path: String, call: String, errno: Int32)
     /// A read, write or poll on an established connection failed.
@@ -37,8 +43,15 @@ public enum HTTPError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .connect(let path, let code):
             return "dial unix \(path): connect: \(errnoText(code))"
+        case .connectTCP(let address, let code):
+            return "dial tcp \(address): connect: \(errnoText(code))"
+        case .resolve(let host, let reason):
+            return "dial tcp: lookup \(host): \(reason)"
+        case .tls(let reason):
+            return reason
         case .listen(let path, let call, let code):
-            return "listen unix \(path): \(call): \(errnoText(code))"
+            return path.hasPrefix("/") || path.hasPrefix("@")
+                ? "listen unix \(path): \(call): \(errnoText(code))" : "listen tcp \(path): \(call): \(errnoText(code))"
         case .io(let operation, let code):
             return "\(operation): \(errnoText(code))"
         case .unexpectedEOF:

@@ -2,8 +2,10 @@ import CShim
 import Foundation
 import Glibc
 import Synchronization
+import TLS
 
-/// An HTTP/1.1 server on a unix socket: one accept thread, one thread per connection.
+/// An HTTP/1.1 server on a unix socket, or over TLS on TCP: one accept thread, one thread per
+/// connection (the TLS handshake runs on the connection's thread).
 ///
 /// The handler runs on the connection's thread and may block there (read a big upload, run an
 /// upgraded websocket for minutes). Requests on a keep-alive connection are handled in turn.
@@ -16,7 +18,12 @@ public final class HTTPServer: Sendable {
         var connections: [ObjectIdentifier: any ByteStream] = [:]
     }
 
+    /// The unix socket's path ("" for TCP).
     public let socketPath: String
+    /// The bound "host:port" for TCP (the real port when 0 was asked for), else the socket path.
+    public let address: String
+    /// TLS for TCP listeners; the peer's certificate reaches the handler.
+    public let tls: TLSContext?
     /// Largest request head accepted (431 past it).
     public let maxHeadBytes: Int
     /// How long a connection may sit idle waiting for (the rest of) a request head.
@@ -33,6 +40,8 @@ public final class HTTPServer: Sendable {
         idleTimeout: Duration = .seconds(120), handler: @escaping @Sendable (HTTPServerConnection) -> Void
     ) throws {
         socketPath = unixSocketPath
+        address = unixSocketPath
+        tls = nil
         self.maxHeadBytes = maxHeadBytes
         let (seconds, attoseconds) = idleTimeout.components
         idleTimeoutMilliseconds = Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000)
@@ -64,6 +73,32 @@ public final class HTTPServer: Sendable {
             unlink(unixSocketPath)
             throw error
         }
+        wakeRead = pipeFDs[0]
+        wakeWrite = pipeFDs[1]
+        state = Mutex(State(listenFD: fd))
+    }
+
+    /// Listens on `tcpAddress` (LXD's `core.https_address` syntax: "127.0.0.1:8443", "[::1]:8443",
+    /// ":8443") and speaks TLS with `tls` on every connection.
+    public init(
+        tcpAddress: String, tls: TLSContext, maxHeadBytes: Int = 64 << 10, idleTimeout: Duration = .seconds(120),
+        handler: @escaping @Sendable (HTTPServerConnection) -> Void
+    ) throws {
+        let (fd, bound) = try TCPSocket.listen(address: tcpAddress, backlog: 128)
+        var pipeFDs: [Int32] = [-1, -1]
+        let pipeResult = pipeFDs.withUnsafeMutableBufferPointer { lxd_os_pipe_cloexec($0.baseAddress) }
+        guard pipeResult == 0 else {
+            Glibc.close(fd)
+            throw HTTPError.listen(path: tcpAddress, call: "pipe", errno: pipeResult < 0 ? -pipeResult : errno)
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        socketPath = ""
+        address = bound
+        self.tls = tls
+        self.maxHeadBytes = maxHeadBytes
+        let (seconds, attoseconds) = idleTimeout.components
+        idleTimeoutMilliseconds = Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+        self.handler = handler
         wakeRead = pipeFDs[0]
         wakeWrite = pipeFDs[1]
         state = Mutex(State(listenFD: fd))
@@ -110,7 +145,7 @@ public final class HTTPServer: Sendable {
                 state.listenFD = -1
             }
         }
-        unlink(socketPath)
+        if !socketPath.isEmpty { unlink(socketPath) }
     }
 
     /// Shuts down every connection still being served (upgraded websockets whose handler still
@@ -168,9 +203,22 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    private func serve(stream: SocketStream) {
+    private func serve(stream socket: SocketStream) {
         var peer: PeerCredentials?
-        if let fd = stream.fileDescriptor {
+        let stream: any ByteStream
+        var peerCertificate: X509Certificate?
+        var remoteAddress: String?
+        if let tls {
+            guard let secured = try? TLSStream(socket: socket, context: tls, handshakeTimeoutMilliseconds: idleTimeoutMilliseconds) else {
+                return  // a failed handshake has nothing to answer; the stream closed the socket
+            }
+            stream = secured
+            peerCertificate = secured.peerCertificate
+            remoteAddress = secured.remoteAddress
+        } else {
+            stream = socket
+        }
+        if tls == nil, let fd = socket.fileDescriptor {
             var pid: pid_t = 0
             var uid: uid_t = 0
             var gid: gid_t = 0
@@ -204,6 +252,9 @@ public final class HTTPServer: Sendable {
             }
             let connection = HTTPServerConnection(
                 head: head, peer: peer, stream: stream, input: input, framing: BodyFraming.request(parsed))
+            connection.peerCertificate = peerCertificate
+            connection.remoteAddress = remoteAddress
+            connection.isTLS = tls != nil
             input = InputBuffer(initialCapacity: 0)
             handler(connection)
             if connection.isUpgraded {
@@ -224,7 +275,7 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    private func reject(stream: SocketStream, status: Int) {
+    private func reject(stream: any ByteStream, status: Int) {
         let text = "\(status) \(HTTPWire.reasonPhrase(status))"
         let headers = HTTPHeaders([
             ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", String(text.utf8.count)), ("Connection", "close"),
@@ -237,7 +288,7 @@ public final class HTTPServer: Sendable {
 
     /// Closing with unread input would reset the connection on TCP and could destroy the response
     /// in flight: half-close, read a little more (bounded in bytes and time), then close.
-    private func lingeringClose(stream: SocketStream, unread: Bool) {
+    private func lingeringClose(stream: any ByteStream, unread: Bool) {
         if unread {
             stream.shutdownWrite()
             var scratch = [UInt8](repeating: 0, count: 16 << 10)

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TLS
 
 /// One request on an accepted connection, handed to the handler on the connection's own thread.
 ///
@@ -10,6 +11,12 @@ public final class HTTPServerConnection {
     public let head: HTTPRequestHead
     /// SO_PEERCRED of a unix-socket peer; nil on other transports.
     public let peer: PeerCredentials?
+    /// The client certificate of a TLS peer (nil on the unix socket, or when none was sent).
+    public internal(set) var peerCertificate: X509Certificate?
+    /// True on a TLS listener (never the unix socket).
+    public internal(set) var isTLS = false
+    /// "host:port" of a TCP peer.
+    public internal(set) var remoteAddress: String?
 
     let stream: any ByteStream
     var input: InputBuffer

@@ -39,7 +39,7 @@ public final class SocketStream: ByteStream {
     }
 
     /// Runs `body` with the fd, keeping it open meanwhile; nil when the stream is already closed.
-    private func withFD<R>(_ body: (Int32) throws -> R) rethrows -> R? {
+    func withFD<R>(_ body: (Int32) throws -> R) rethrows -> R? {
         let fd: Int32? = state.withLock { state in
             guard !state.isClosed, state.fd >= 0 else { return nil }
             state.users += 1

@@ -35,7 +35,9 @@ public final class DaemonFixture: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: directory + "/home/.config/lxc", withIntermediateDirectories: true)
         _ = FileManager.default.createFile(
             atPath: directory + "/home/.config/lxc/config.yml", contents: Data("default-remote: local\n".utf8))
-        prefix = "t" + String(UUID().uuidString.prefix(6)).lowercased().filter(\.isLetter)
+        // Eight random letters: names derived from it (containers, their cgroups, network
+        // namespaces) are host-wide, and parallel test runs must not collide.
+        prefix = "t" + String((0..<8).map { _ in "abcdefghijklmnopqrstuvwxyz".randomElement() ?? "x" })
         self.client = client
     }
 

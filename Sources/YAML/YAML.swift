@@ -4,8 +4,13 @@ public enum YAML {
     /// `.null`. Anchors and aliases are resolved, `<<` merge keys applied, tags ignored except
     /// that `!!str` marks a scalar as a string.
     public static func parse(_ text: String) throws(YAMLError) -> YAMLNode {
+        try parseWithLines(text).node
+    }
+
+    /// `parse`, plus the line each node starts on (what yaml.v2 names in its unmarshal errors).
+    public static func parseWithLines(_ text: String) throws(YAMLError) -> (node: YAMLNode, lines: YAMLLines) {
         var bytes = Array(text.utf8)
-        return try bytes.withUnsafeMutableBufferPointer { (buffer) throws(YAMLError) -> YAMLNode in
+        return try bytes.withUnsafeMutableBufferPointer { (buffer) throws(YAMLError) -> (node: YAMLNode, lines: YAMLLines) in
             let parser = YAMLParser(buffer)
             return try parser.parseFirstDocument()
         }

@@ -3,7 +3,7 @@ import CYAML
 /// Owns one libyaml parser over a borrowed buffer; used only inside `YAML.parse`.
 final class YAMLParser {
     private let parser: UnsafeMutablePointer<yaml_parser_t>
-    private var anchors: [String: (node: YAMLNode, size: Int)] = [:]
+    private var anchors: [String: Parsed] = [:]
     /// Nodes produced so far, aliases counted at their full size (billion-laughs guard).
     private var produced = 0
     private static let maxNodes = 10_000_000
@@ -25,14 +25,18 @@ final class YAMLParser {
         parser.deallocate()
     }
 
-    func parseFirstDocument() throws(YAMLError) -> YAMLNode {
+    /// A node with its size in nodes (aliases counted in full) and the lines of its parts.
+    typealias Parsed = (node: YAMLNode, size: Int, lines: YAMLLines)
+
+    func parseFirstDocument() throws(YAMLError) -> (node: YAMLNode, lines: YAMLLines) {
         var event = try next()
         defer { yaml_event_delete(&event) }
         guard event.type == YAML_STREAM_START_EVENT else { throw YAMLError(problem: "expected stream start", line: nil) }
         var document = try next()
         defer { yaml_event_delete(&document) }
-        guard document.type == YAML_DOCUMENT_START_EVENT else { return .null }
-        return try parseNode(depth: 0).node
+        guard document.type == YAML_DOCUMENT_START_EVENT else { return (.null, YAMLLines(line: 1)) }
+        let parsed = try parseNode(depth: 0)
+        return (parsed.node, parsed.lines)
     }
 
     // MARK: - Events
@@ -67,13 +71,13 @@ final class YAMLParser {
 
     // MARK: - Nodes
 
-    /// Reads one node; returns it with its size in nodes.
-    private func parseNode(depth: Int) throws(YAMLError) -> (node: YAMLNode, size: Int) {
+    /// Reads one node; returns it with its size in nodes and its lines.
+    private func parseNode(depth: Int) throws(YAMLError) -> Parsed {
         var event = try pull()
         defer { yaml_event_delete(&event) }
         let line = Int(event.start_mark.line) + 1
         guard depth < Self.maxDepth else { throw YAMLError(problem: "exceeded max depth of \(Self.maxDepth)", line: line) }
-        let result: (node: YAMLNode, size: Int)
+        let result: Parsed
         let anchor: String?
         switch event.type {
         case YAML_SCALAR_EVENT:
@@ -83,9 +87,9 @@ final class YAMLParser {
             let tag = Self.text(scalar.tag)
             if scalar.style == YAML_PLAIN_SCALAR_STYLE && tag != Self.strTag {
                 let isNull = tag == Self.nullTag || (tag == nil && YAMLResolver.kind(of: value) == .null)
-                result = (isNull ? .null : .scalar(value, quoted: false), 1)
+                result = (isNull ? .null : .scalar(value, quoted: false), 1, YAMLLines(line: line))
             } else {
-                result = (.scalar(value, quoted: true), 1)
+                result = (.scalar(value, quoted: true), 1, YAMLLines(line: line))
             }
         case YAML_ALIAS_EVENT:
             let name = Self.text(event.data.alias.anchor) ?? ""
@@ -95,10 +99,10 @@ final class YAMLParser {
             return target
         case YAML_SEQUENCE_START_EVENT:
             anchor = Self.text(event.data.sequence_start.anchor)
-            result = try parseSequence(depth: depth)
+            result = try parseSequence(depth: depth, line: line)
         case YAML_MAPPING_START_EVENT:
             anchor = Self.text(event.data.mapping_start.anchor)
-            result = try parseMapping(depth: depth)
+            result = try parseMapping(depth: depth, line: line)
         default:
             throw YAMLError(problem: "unexpected event", line: line)
         }
@@ -108,28 +112,33 @@ final class YAMLParser {
         return result
     }
 
-    private func parseSequence(depth: Int) throws(YAMLError) -> (node: YAMLNode, size: Int) {
+    private func parseSequence(depth: Int, line: Int) throws(YAMLError) -> Parsed {
         var items: [YAMLNode] = []
+        var lines: [YAMLLines] = []
         var size = 1
         while true {
             if try consumeEnd(YAML_SEQUENCE_END_EVENT) { break }
             let item = try parseNode(depth: depth + 1)
             items.append(item.node)
+            lines.append(item.lines)
             size += item.size
         }
-        return (.sequence(items), size)
+        return (.sequence(items), size, YAMLLines(line: line, children: lines))
     }
 
-    private func parseMapping(depth: Int) throws(YAMLError) -> (node: YAMLNode, size: Int) {
+    private func parseMapping(depth: Int, line: Int) throws(YAMLError) -> Parsed {
         var pairs: [(key: String, value: YAMLNode)] = []
+        var lines: [YAMLLines] = []
         var index: [String: Int] = [:]
         var size = 1
-        func assign(_ key: String, _ value: YAMLNode) {
+        func assign(_ key: String, _ value: YAMLNode, _ valueLines: YAMLLines) {
             if let at = index[key] {
                 pairs[at].value = value
+                lines[at] = valueLines
             } else {
                 index[key] = pairs.count
                 pairs.append((key, value))
+                lines.append(valueLines)
             }
         }
         while true {
@@ -144,26 +153,27 @@ final class YAMLParser {
                 // in a list of maps the first map wins.
                 switch value.node {
                 case .mapping(let merged):
-                    for pair in merged { assign(pair.key, pair.value) }
+                    for (offset, pair) in merged.enumerated() { assign(pair.key, pair.value, value.lines.child(offset)) }
                 case .sequence(let maps):
-                    for map in maps.reversed() {
+                    for (mapOffset, map) in maps.enumerated().reversed() {
                         guard case .mapping(let merged) = map else {
                             throw YAMLError(problem: "map merge requires map or sequence of maps as the value", line: keyLine)
                         }
-                        for pair in merged { assign(pair.key, pair.value) }
+                        let mapLines = value.lines.child(mapOffset)
+                        for (offset, pair) in merged.enumerated() { assign(pair.key, pair.value, mapLines.child(offset)) }
                     }
                 default:
                     throw YAMLError(problem: "map merge requires map or sequence of maps as the value", line: keyLine)
                 }
             case .scalar(let text, _):
-                assign(text, value.node)
+                assign(text, value.node, value.lines)
             case .null:
-                assign("", value.node)
+                assign("", value.node, value.lines)
             case .sequence, .mapping:
                 throw YAMLError(problem: "mapping keys must be scalars", line: keyLine)
             }
         }
-        return (.mapping(pairs), size)
+        return (.mapping(pairs), size, YAMLLines(line: line, children: lines))
     }
 
     /// libyaml has no peek: the event after a collection item is pulled here and kept in

@@ -24,6 +24,8 @@ struct APIRequest: Sendable {
     let body: Data
     let connection: RequestConnection
     let peer: PeerCredentials?
+    /// Who asked (unix socket, trusted certificate, untrusted TLS client).
+    var trust: RequestTrust = .unixSocket
 
     func parameter(_ name: String) -> String { parameters[name] ?? "" }
 
@@ -57,7 +59,10 @@ struct APIRequest: Sendable {
 
     /// Who asked, for lifecycle events (`requestor`).
     var requestor: EventLifecycleRequestor {
-        EventLifecycleRequestor(username: peer.map { Self.userName($0.uid) } ?? "", protocol: "unix", address: "@")
+        if case .certificate(let certificate) = trust.kind {
+            return EventLifecycleRequestor(username: certificate.fingerprint, protocol: "tls", address: trust.remoteAddress ?? "")
+        }
+        return EventLifecycleRequestor(username: peer.map { Self.userName($0.uid) } ?? "", protocol: "unix", address: "@")
     }
 
     private static func userName(_ uid: UInt32) -> String {

@@ -16,37 +16,54 @@ enum Endpoints {
         let volumes = StorageVolumesAPI(state: state)
         let networks = NetworksAPI(state: state)
         let internalAPI = InternalAPI(state: state)
+        let certificates = CertificatesAPI(state: state)
+        let projects = ProjectsAPI(state: state)
 
         var endpoints: [Endpoint] = [
-            Endpoint("/", get: Action(server.rootGet)),
-            Endpoint("/1.0", get: Action(server.serverGet), put: Action(server.serverPut), patch: Action(server.serverPatch)),
-            Endpoint("/internal/ready", get: Action(server.readyGet)),
-            Endpoint("/internal/shutdown", put: Action(server.shutdownPut)),
-            Endpoint("/internal/containers/{name}/onstop", post: Action(internalAPI.onStopPost)),
+            Endpoint("/", get: Action(server.rootGet, access: .untrusted)),
+            Endpoint(
+                "/1.0", get: Action(server.serverGet, access: .untrusted), put: Action(server.serverPut, access: .admin),
+                patch: Action(server.serverPatch, access: .admin)),
+            Endpoint("/internal/ready", get: Action(server.readyGet, access: .admin)),
+            Endpoint("/internal/shutdown", put: Action(server.shutdownPut, access: .admin)),
+            Endpoint("/internal/containers/{name}/onstop", post: Action(internalAPI.onStopPost, access: .admin)),
             Endpoint("/1.0/events", get: Action(events.eventsGet)),
             Endpoint("/1.0/operations", get: Action(operations.operationsGet)),
             Endpoint("/1.0/operations/{id}", get: Action(operations.operationGet), delete: Action(operations.operationDelete)),
             Endpoint("/1.0/operations/{id}/wait", get: Action(operations.operationWaitGet)),
-            Endpoint("/1.0/operations/{id}/websocket", get: Action(operations.operationWebSocketGet)),
-            Endpoint("/1.0/images", get: Action(images.imagesGet), post: Action(images.imagesPost, streamsBody: true)),
-            Endpoint("/1.0/images/aliases", get: Action(aliases.aliasesGet), post: Action(aliases.aliasesPost)),
+            Endpoint("/1.0/operations/{id}/websocket", get: Action(operations.operationWebSocketGet, access: .untrusted)),
+            Endpoint("/1.0/images", get: Action(images.imagesGet, access: .untrusted), post: Action(images.imagesPost, streamsBody: true)),
             Endpoint(
-                "/1.0/images/aliases/{name}", get: Action(aliases.aliasGet), put: Action(aliases.aliasPut),
+                "/1.0/images/aliases", get: Action(aliases.aliasesGet, access: .untrusted), post: Action(aliases.aliasesPost)),
+            Endpoint(
+                "/1.0/images/aliases/{name}", get: Action(aliases.aliasGet, access: .untrusted), put: Action(aliases.aliasPut),
                 post: Action(aliases.aliasPost), patch: Action(aliases.aliasPatch), delete: Action(aliases.aliasDelete)),
             Endpoint(
-                "/1.0/images/{fingerprint}", get: Action(images.imageGet), put: Action(images.imagePut),
+                "/1.0/images/{fingerprint}", get: Action(images.imageGet, access: .untrusted), put: Action(images.imagePut),
                 patch: Action(images.imagePatch), delete: Action(images.imageDelete)),
-            Endpoint("/1.0/images/{fingerprint}/export", get: Action(images.imageExportGet)),
+            Endpoint("/1.0/images/{fingerprint}/export", get: Action(images.imageExportGet, access: .untrusted)),
             Endpoint("/1.0/images/{fingerprint}/refresh", post: Action(images.imageRefreshPost)),
+            Endpoint("/1.0/images/{fingerprint}/secret", post: Action(images.imageSecretPost)),
             Endpoint("/1.0/profiles", get: Action(profiles.profilesGet), post: Action(profiles.profilesPost)),
             Endpoint(
                 "/1.0/profiles/{name}", get: Action(profiles.profileGet), put: Action(profiles.profilePut),
                 post: Action(profiles.profilePost), patch: Action(profiles.profilePatch), delete: Action(profiles.profileDelete)),
-            Endpoint("/1.0/storage-pools", get: Action(pools.poolsGet), post: Action(pools.poolsPost)),
             Endpoint(
-                "/1.0/storage-pools/{name}", get: Action(pools.poolGet), put: Action(pools.poolPut), patch: Action(pools.poolPatch),
-                delete: Action(pools.poolDelete)),
-            Endpoint("/1.0/storage-pools/{name}/resources", get: Action(pools.poolResourcesGet)),
+                "/1.0/storage-pools", get: Action(pools.poolsGet, access: .authenticated), post: Action(pools.poolsPost, access: .admin)),
+            Endpoint(
+                "/1.0/storage-pools/{name}", get: Action(pools.poolGet, access: .authenticated), put: Action(pools.poolPut, access: .admin),
+                patch: Action(pools.poolPatch, access: .admin), delete: Action(pools.poolDelete, access: .admin)),
+            Endpoint("/1.0/storage-pools/{name}/resources", get: Action(pools.poolResourcesGet, access: .authenticated)),
+            Endpoint("/1.0/projects", get: Action(projects.projectsGet, access: .authenticated)),
+            Endpoint("/1.0/projects/{name}", get: Action(projects.projectGet, access: .authenticated)),
+            Endpoint(
+                "/1.0/certificates", get: Action(certificates.certificatesGet, access: .authenticated),
+                post: Action(certificates.certificatesPost, access: .untrusted)),
+            Endpoint(
+                "/1.0/certificates/{fingerprint}", get: Action(certificates.certificateGet, access: .authenticated),
+                put: Action(certificates.certificatePut, access: .authenticated),
+                patch: Action(certificates.certificatePatch, access: .authenticated),
+                delete: Action(certificates.certificateDelete, access: .authenticated)),
         ]
         endpoints += StorageVolumesAPI.endpoints(volumes)
         endpoints += networks.endpoints

@@ -6,7 +6,11 @@ struct ImageAliasesAPI: Sendable {
     let state: DaemonState
 
     func aliasesGet(_ request: APIRequest) async throws -> APIResponse {
-        let aliases = try await state.database.imageAliases()
+        var aliases = try await state.database.imageAliases()
+        if !request.trust.isTrusted {
+            let visible = Set(try await state.database.images().filter(\.isPublic).map(\.fingerprint))
+            aliases = aliases.filter { visible.contains($0.target) }
+        }
         if request.recursion > 0 { return .sync(aliases) }
         return .sync(aliases.map { "/1.0/images/aliases/\(Self.escape($0.name))" })
     }
@@ -25,6 +29,9 @@ struct ImageAliasesAPI: Sendable {
 
     private func alias(_ request: APIRequest) async throws -> ImageAliasesEntry {
         guard let alias = try await state.database.imageAlias(named: request.parameter("name")) else {
+            throw LXDError.notFound("Image alias not found")
+        }
+        if !request.trust.isTrusted, (try? await state.images.resolve(alias.target))?.isPublic != true {
             throw LXDError.notFound("Image alias not found")
         }
         return alias

@@ -8,7 +8,8 @@ struct ImagesAPI: Sendable {
     let state: DaemonState
 
     func imagesGet(_ request: APIRequest) async throws -> APIResponse {
-        let images = try await state.database.images()
+        // Untrusted clients see public images only.
+        let images = try await state.database.images().filter { request.trust.isTrusted || $0.isPublic }
         if request.recursion > 0 {
             return .sync(images.map { $0.toAPI() })
         }
@@ -22,6 +23,8 @@ struct ImagesAPI: Sendable {
         if contentType.hasPrefix("application/json") {
             let body = try await Blocking.run("lxd-request-body") { try request.connection.connection.readBody(limit: 1 << 20) }
             let post = try LXDJSON.decode(ImagesPost.self, from: body.isEmpty ? Data("{}".utf8) : body)
+            if post.source?.type == "image" { return try await pullImage(post, request) }
+            if post.source?.type == "instance" || post.source?.type == "snapshot" { return try await publish(post, request) }
             throw LXDError.notImplemented("Image source type \"\(post.source?.type ?? "")\" is not supported yet")
         }
         let filename = request.headers["X-LXD-filename"] ?? ""
@@ -163,8 +166,12 @@ struct ImagesAPI: Sendable {
         return result
     }
 
+    /// The image named by the path; an untrusted client sees it only when it is public or it
+    /// presents the image's secret (`?secret=`, from `POST /1.0/images/FP/secret`).
     private func image(_ request: APIRequest) async throws -> ImageRecord {
-        try await state.images.resolve(request.parameter("fingerprint"))
+        let image = try await state.images.resolve(request.parameter("fingerprint"))
+        try ImageSecrets.checkAccess(image, request: request, operations: state.operations)
+        return image
     }
 
     func imageGet(_ request: APIRequest) async throws -> APIResponse {

@@ -38,8 +38,15 @@ struct InstancesAPI: Sendable {
 
     func instancesPost(_ request: APIRequest) async throws -> APIResponse {
         let post = try request.decode(InstancesPost.self)
+        if post.source.type == "image", !post.source.server.isEmpty { return try await createFromRemoteImage(post) }
+        if post.source.type == "migration" { return try await createFromMigration(post) }
         let work = try await instances.prepareCreate(post)
-        let operation = state.operations.run(description: "Creating instance", resources: Self.resources(post.name)) { operation in
+        var resources = Self.resources(post.name)
+        if post.source.type == "copy", let source = post.source.source.split(separator: "/").first {
+            // LXD lists the source instance too.
+            resources.merge(Self.resources(String(source))) { $0 + $1 }
+        }
+        let operation = state.operations.run(description: "Creating instance", resources: resources) { operation in
             try await work(operation)
             return nil
         }
@@ -61,6 +68,10 @@ struct InstancesAPI: Sendable {
         try request.checkETag(ETag.of(current.writable))
         let put = try request.decode(InstancePut.self)
         if let restore = put.restore, !restore.isEmpty { return restoreResponse(name, restore, request) }
+        // LXD 5.0.2 answers a missing profile before any operation starts.
+        for profile in put.profiles ?? [] where try await state.database.profile(named: profile) == nil {
+            throw LXDError.notFound("Profile not found")
+        }
         return try await update(name, put, request)
     }
 
@@ -89,8 +100,8 @@ struct InstancesAPI: Sendable {
         let name = request.parameter("name")
         _ = try await instances.record(name)
         let post = try request.decode(InstancePost.self)
-        if post.migration { throw LXDError.notImplemented("Instance migration is not supported yet") }
-        if !post.pool.isEmpty { throw LXDError.notImplemented("Moving instances between pools is not supported yet") }
+        if !post.pool.isEmpty { return try await instancePoolMove(name, post, request) }
+        if post.migration { return try await migrationSourcePost(name, post, request) }
         try InstanceName.validate(post.name)
         let instances = self.instances
         let requestor = request.requestor

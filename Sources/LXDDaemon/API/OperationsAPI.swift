@@ -39,6 +39,7 @@ struct OperationsAPI: Sendable {
         guard operation.snapshot.mayCancel else {
             throw LXDError.badRequest("This operation can't be cancelled")
         }
+        operation.cancel()
         return .emptyObject
     }
 

@@ -8,6 +8,8 @@ import LXDHTTP
 struct RequestDispatcher: Sendable {
     let router: Router
     let logger: Logger
+    /// Decides who a network client is (the unix socket is always trusted).
+    let trust: TrustStore?
     /// Requests are refused with 503 until the daemon has finished starting.
     let isReady: @Sendable () -> Bool
 
@@ -21,6 +23,11 @@ struct RequestDispatcher: Sendable {
         case .failure(let error):
             response = .error(error)
         case .action(let action, let parameters):
+            let trust = self.trust?.trust(of: connection) ?? .unixSocket
+            guard trust.permits(action.access) else {
+                response = .error(.forbidden())
+                break
+            }
             // `/internal/ready` too: `lxd waitready` polls it until the start (networks
             // restored, instances resumed) is over.
             if !isReady() && head.target != "/1.0" {
@@ -38,7 +45,7 @@ struct RequestDispatcher: Sendable {
             }
             let request = APIRequest(
                 method: head.method, path: head.path, query: head.query, headers: head.headers, parameters: parameters, body: body,
-                connection: RequestConnection(connection), peer: connection.peer)
+                connection: RequestConnection(connection), peer: connection.peer, trust: trust)
             response = Self.wait { () async -> APIResponse in
                 do {
                     return try await action.handler(request)

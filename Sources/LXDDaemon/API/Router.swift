@@ -4,13 +4,16 @@ import LXDAPI
 typealias Handler = @Sendable (APIRequest) async throws -> APIResponse
 
 /// One method of an endpoint; `streamsBody` handlers read the body themselves (uploads).
+/// `access` says who may call it (project-scoped trusted clients unless said otherwise).
 struct Action: Sendable {
     let handler: Handler
     var streamsBody = false
+    var access: Access = .project
 
-    init(_ handler: @escaping Handler, streamsBody: Bool = false) {
+    init(_ handler: @escaping Handler, streamsBody: Bool = false, access: Access = .project) {
         self.handler = handler
         self.streamsBody = streamsBody
+        self.access = access
     }
 }
 

@@ -11,11 +11,13 @@ struct ServerAPI: Sendable {
     }
 
     func serverGet(_ request: APIRequest) async throws -> APIResponse {
-        let config = try await state.database.serverConfig()
+        let config = ServerConfig.rendered(try await state.database.serverConfig())
         let host = state.host
         var environment = ServerEnvironment()
-        environment.addresses = []
+        environment.addresses = state.https.addresses
         environment.architectures = host.architectures
+        environment.certificate = state.serverCertificate.certificatePEM
+        environment.certificateFingerprint = state.serverCertificate.fingerprint
         environment.driver = "lxc"
         environment.driverVersion = host.lxcVersion
         environment.firewall = await state.networks.detectFirewall()?.name ?? "nftables"
@@ -41,31 +43,31 @@ struct ServerAPI: Sendable {
         environment.storageVersion = inUse.versions
         environment.storageSupportedDrivers = await state.storage.supportedDrivers()
         let server = Server(config: config, apiExtensions: APIExtensions.all, auth: "trusted", environment: environment)
-        return Self.serverCache.sync(server, etag: ETag.of(config))
+        guard request.trust.isTrusted else { return .sync(server.untrusted) }
+        return Self.serverCache.sync(server, etag: ETag.of(server.config))
     }
 
     private static let serverCache = EncodedResponseCache<Server>()
 
-    /// `PUT /1.0`: the server's config keys (only those the daemon knows; the full set comes with remotes).
+    /// `PUT /1.0`: replaces the server configuration (keys not named are unset).
     func serverPut(_ request: APIRequest) async throws -> APIResponse {
-        let current = try await state.database.serverConfig()
-        try request.checkETag(ETag.of(current))
-        let put = try request.decode(ServerPut.self)
-        try ServerConfig.validate(put.config)
-        var changes: [String: String?] = [:]
-        for key in current.keys where put.config[key] == nil { changes[key] = .some(nil) }
-        for (key, value) in put.config { changes[key] = value.isEmpty ? .some(nil) : value }
-        try await state.database.setServerConfig(changes)
-        return .emptyObject
+        try await update(request, replace: true)
     }
 
+    /// `PATCH /1.0`: changes only the keys named.
     func serverPatch(_ request: APIRequest) async throws -> APIResponse {
+        try await update(request, replace: false)
+    }
+
+    private func update(_ request: APIRequest, replace: Bool) async throws -> APIResponse {
         let current = try await state.database.serverConfig()
-        try request.checkETag(ETag.of(current))
+        try request.checkETag(ETag.of(ServerConfig.rendered(current)))
         let put = try request.decode(ServerPut.self)
-        try ServerConfig.validate(put.config)
-        var changes: [String: String?] = [:]
-        for (key, value) in put.config { changes[key] = value.isEmpty ? .some(nil) : value }
+        let changes = try ServerConfig.changes(put.config, current: current, replace: replace)
+        if let address = changes["core.https_address"] {
+            // Listen first: a bad address is refused and leaves the current listener and key alone.
+            try state.https.apply(address ?? "")
+        }
         try await state.database.setServerConfig(changes)
         return .emptyObject
     }
@@ -86,34 +88,15 @@ struct ServerAPI: Sendable {
     }
 }
 
-/// `PUT /1.0` body.
-struct ServerPut: Codable, Sendable {
-    var config: [String: String] = [:]
+/// `PUT /1.0` body: values are strings, except the hidden keys sent back as `true`.
+struct ServerPut: Decodable, Sendable {
+    var config: [String: JSONValue] = [:]
 
     enum CodingKeys: String, CodingKey { case config }
 
     init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        config = try c.decodeIfPresent([String: String].self, forKey: .config) ?? [:]
-    }
-}
-
-/// Server configuration keys and their validation (the rest of LXD's keys arrive with their issues).
-enum ServerConfig {
-    static let keys: Set<String> = [
-        "images.auto_update_interval", "images.auto_update_cached", "images.remote_cache_expiry", "images.compression_algorithm",
-        "core.https_address", "core.trust_password",
-    ]
-
-    static func validate(_ config: [String: String]) throws {
-        for (key, value) in config {
-            guard keys.contains(key) || key.hasPrefix("user.") else {
-                throw LXDError.badRequest("Invalid option \"\(key)\"")
-            }
-            if key == "images.auto_update_interval" || key == "images.remote_cache_expiry", !value.isEmpty, Int(value) == nil {
-                throw LXDError.badRequest("Invalid value for \"\(key)\": Invalid integer \"\(value)\"")
-            }
-        }
+        config = try c.decodeIfPresent([String: JSONValue].self, forKey: .config) ?? [:]
     }
 }
 

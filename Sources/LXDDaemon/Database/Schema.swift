@@ -125,5 +125,31 @@ enum Schema {
                     config TEXT NOT NULL DEFAULT '{}'
                 );
                 """),
+        // 40-49: remotes.
+        Migration(
+            version: 40,
+            sql: """
+                CREATE TABLE certificates (
+                    id INTEGER PRIMARY KEY,
+                    fingerprint TEXT NOT NULL UNIQUE,
+                    type TEXT NOT NULL DEFAULT 'client',
+                    name TEXT NOT NULL,
+                    certificate TEXT NOT NULL,
+                    restricted INTEGER NOT NULL DEFAULT 0,
+                    projects TEXT NOT NULL DEFAULT '[]'
+                );
+                """),
+        Migration(
+            version: 41,
+            sql: """
+                CREATE TABLE images_source (
+                    id INTEGER PRIMARY KEY,
+                    image_id INTEGER NOT NULL UNIQUE REFERENCES images (id) ON DELETE CASCADE,
+                    server TEXT NOT NULL,
+                    protocol TEXT NOT NULL,
+                    certificate TEXT NOT NULL DEFAULT '',
+                    alias TEXT NOT NULL DEFAULT ''
+                );
+                """),
     ]
 }

@@ -77,7 +77,9 @@ final class ExecSession: OperationWebSocketHandler {
         try? socket.sendPing()
         let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.sockets[key] = socket
-            guard state.sockets.count == secrets.count, !state.isAllConnected else { return nil }
+            // As LXD: without a terminal the control socket is optional (pylxd never opens it).
+            let required = secrets.keys.filter { interactive || $0 != "control" }
+            guard required.allSatisfy({ state.sockets[$0] != nil }), !state.isAllConnected else { return nil }
             state.isAllConnected = true
             defer { state.allConnected = nil }
             return state.allConnected
@@ -131,11 +133,20 @@ final class ExecSession: OperationWebSocketHandler {
     }
 
     /// After the process exited: waits (bounded) for the output to drain, then closes everything.
+    ///
+    /// As LXD, only the control socket closes then: the data sockets are the client's to close
+    /// (pylxd writes close frames to them after the operation ended, and over TLS writing to a
+    /// closed connection is an error rather than a broken pipe it ignores); a client that never
+    /// closes them loses them after a grace period.
     func processExited() async {
         let group = finishedStreams
         _ = try? await Blocking.run("lxd-exec-drain") { group.wait(timeout: .now() + 5) }
         state.withLock { $0.finished = true }
-        closeAll()
+        state.withLock { $0.sockets["control"] }?.close()
+        Task {
+            try? await Task.sleep(for: .seconds(30))
+            self.closeAll()
+        }
     }
 
     private func closeAll() {
@@ -166,13 +177,21 @@ final class ExecSession: OperationWebSocketHandler {
 
     /// Client → process stdin; an empty text frame (or a vanished client) is EOF.
     private func pumpToProcess(_ socket: WebSocket, fd: Int32) {
-        defer { close(fd) }
+        var fd = fd
+        defer { if fd >= 0 { close(fd) } }
         while let message = try? socket.receive() {
             switch message {
             case .binary(let data):
                 guard FileDescriptorIO.writeAll(fd, data) else { return }
             case .text(let text):
-                if text.isEmpty { return }
+                if text.isEmpty {
+                    // EOF for the command; the socket stays until the client (or `closeAll`)
+                    // closes it, as the output sockets do.
+                    close(fd)
+                    fd = -1
+                    while case .some(.some) = try? socket.receive() {}
+                    return
+                }
                 guard FileDescriptorIO.writeAll(fd, Data(text.utf8)) else { return }
             }
         }
@@ -226,18 +245,20 @@ final class ExecSession: OperationWebSocketHandler {
 /// Blocking reads and writes on raw fds with EINTR and partial-write handling.
 enum FileDescriptorIO {
     static func writeAll(_ fd: Int32, _ data: Data) -> Bool {
-        data.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(fd, buffer.baseAddress?.advanced(by: offset), buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += written
+        data.withUnsafeBytes { writeAll(fd, $0) }
+    }
+
+    static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Bool {
+        var offset = 0
+        while offset < buffer.count {
+            let written = write(fd, buffer.baseAddress?.advanced(by: offset), buffer.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return false
             }
-            return true
+            offset += written
         }
+        return true
     }
 
     /// Reads until EOF or error (EIO on a pty whose other side closed), handing each chunk to `consume`

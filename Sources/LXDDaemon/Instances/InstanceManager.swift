@@ -163,10 +163,12 @@ actor InstanceManager {
             throw LXDError.badRequest("Instance type \"\(post.type)\" is not supported")
         }
         let profiles = post.put.profiles ?? ["default"]
-        let found = try await database.profiles(named: profiles)
-        for name in profiles where !found.contains(where: { $0.name == name }) {
-            throw LXDError.badRequest("Requested profile \"\(name)\" doesn't exist")
+        for name in profiles where try await database.profile(named: name) == nil {
+            // LXD 5.0.2 answers a copy's missing profile with a 500.
+            let message = "Requested profile \"\(name)\" doesn't exist"
+            throw post.source.type == "copy" ? LXDError.internalError(message) : LXDError.badRequest(message)
         }
+        let found = try await database.profiles(named: profiles)
         if let message = createValidationError(config: post.put.config, devices: post.put.devices) {
             // LXD reports invalid config through the failed operation (202 first).
             return { _ in throw LXDError.badRequest(message) }
@@ -185,9 +187,16 @@ actor InstanceManager {
         case "copy":
             let parts = post.source.source.split(separator: "/", maxSplits: 1).map(String.init)
             guard let sourceName = parts.first, !sourceName.isEmpty else { throw LXDError.badRequest("Must specify a source instance") }
-            _ = try await record(sourceName)
+            guard !sourceName.contains("/"), try await database.instance(named: sourceName) != nil else {
+                throw LXDError.notFound("Failed to fetch instance \"\(sourceName)\" in project \"default\": Instance not found")
+            }
             if parts.count == 2, try await database.snapshot(of: sourceName, named: parts[1]) == nil {
-                throw LXDError.notFound("Snapshot not found")
+                throw LXDError.notFound(
+                    "Failed to fetch snapshot \"\(parts[1])\" of instance \"\(sourceName)\" in project \"default\": InstanceSnapshot not found"
+                )
+            }
+            if post.source.refresh, try await database.instance(named: post.name) != nil {
+                return { operation in try await self.refreshCopy(post, from: sourceName, operation: operation) }
             }
             if try await database.instance(named: post.name) != nil {
                 // LXD reports a duplicate through the failed operation (202 first).
@@ -272,8 +281,12 @@ actor InstanceManager {
             name: post.name, architecture: sourceRecord.architecture, ephemeral: post.put.ephemeral, description: post.put.description,
             config: config, devices: post.put.devices.isEmpty ? (sourceSnapshot?.devices ?? sourceRecord.devices) : post.put.devices,
             profiles: post.put.profiles ?? (sourceSnapshot?.profiles ?? sourceRecord.profiles), createdAt: .now())
-        record = try await createRecordWithIdmap(record)
         let pool = try rootPool(try await expanded(record).devices)
+        guard try await database.storagePool(named: pool) != nil else {
+            throw LXDError.notFound(
+                "Failed creating instance record: Failed initialising instance: Failed loading storage pool: Storage pool not found")
+        }
+        record = try await createRecordWithIdmap(record)
         let sourcePool = try rootPool(try await expanded(sourceRecord).devices)
         let copiedSnapshots = snapshot == nil && !post.source.instanceOnly ? try await database.snapshots(of: source) : []
         let size = rootSize(try await expanded(record).devices)
@@ -353,6 +366,7 @@ actor InstanceManager {
     // MARK: Lifecycle
 
     func start(_ name: String, requestor: EventLifecycleRequestor?) async throws {
+        await snapshotAtStartup(name)
         let lock = locks.lock(for: name)
         await lock.lock()
         defer { lock.unlock() }
@@ -601,7 +615,7 @@ actor InstanceManager {
         await lock.lock()
         defer { lock.unlock() }
         let record = try await record(name)
-        if await status(name) != .stopped { throw LXDError.badRequest("Renaming of running instance not allowed") }
+        if await status(name) != .stopped { throw LXDError.badRequest("Renaming of running container not allowed") }
         if try await database.instance(named: newName) != nil {
             throw LXDError.conflict("Name \"\(newName)\" already in use")
         }

@@ -45,13 +45,16 @@ final class BackgroundOperation: Sendable {
     let createdAt: Timestamp
     let resources: [String: [String]]?
     let webSocketHandler: (any OperationWebSocketHandler)?
+    /// DELETE on the operation cancels its task (token operations, long transfers).
+    let mayCancel: Bool
     private let state: Mutex<State>
     private let events: EventHub
 
     init(
         operationClass: OperationClass, description: String, resources: [String: [String]]?, metadata: JSONValue,
-        webSocketHandler: (any OperationWebSocketHandler)?, events: EventHub
+        webSocketHandler: (any OperationWebSocketHandler)?, events: EventHub, mayCancel: Bool = false
     ) {
+        self.mayCancel = mayCancel
         id = UUID().uuidString.lowercased()
         self.operationClass = operationClass
         self.description = description
@@ -78,7 +81,7 @@ final class BackgroundOperation: Sendable {
             operation.statusCode = state.status.rawValue
             operation.resources = resources
             operation.metadata = state.metadata
-            operation.mayCancel = false
+            operation.mayCancel = mayCancel && !state.status.isFinal
             operation.err = state.err
             operation.location = "none"
             return operation
@@ -94,6 +97,8 @@ final class BackgroundOperation: Sendable {
             do {
                 let result = try await body(self)
                 self.finish(.success, metadata: result, err: "")
+            } catch is CancellationError {
+                self.finish(.cancelled, metadata: nil, err: "")
             } catch let failure as OperationFailure {
                 self.finish(.failure, metadata: failure.metadata, err: failure.message)
             } catch {
@@ -101,6 +106,13 @@ final class BackgroundOperation: Sendable {
             }
         }
         state.withLock { $0.task = task }
+    }
+
+    /// Cancels the task and ends the operation as "Cancelled" (LXD's `DELETE /1.0/operations/ID`).
+    func cancel() {
+        let task = state.withLock { $0.task }
+        task?.cancel()
+        finish(.cancelled, metadata: nil, err: "")
     }
 
     /// Replaces the metadata while running (progress) and publishes it.

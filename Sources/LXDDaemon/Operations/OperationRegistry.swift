@@ -18,12 +18,12 @@ final class OperationRegistry: Sendable {
     @discardableResult
     func run(
         _ operationClass: BackgroundOperation.OperationClass = .task, description: String, resources: [String: [String]]?,
-        metadata: JSONValue = .null, webSocketHandler: (any OperationWebSocketHandler)? = nil,
+        metadata: JSONValue = .null, webSocketHandler: (any OperationWebSocketHandler)? = nil, mayCancel: Bool = false,
         _ body: @escaping @Sendable (BackgroundOperation) async throws -> JSONValue?
     ) -> BackgroundOperation {
         let operation = BackgroundOperation(
             operationClass: operationClass, description: description, resources: resources, metadata: metadata,
-            webSocketHandler: webSocketHandler, events: events)
+            webSocketHandler: webSocketHandler, events: events, mayCancel: mayCancel)
         operations.withLock { $0[operation.id] = operation }
         operation.start { operation in
             defer { self.scheduleRemoval(operation.id) }

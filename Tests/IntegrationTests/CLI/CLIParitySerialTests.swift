@@ -103,6 +103,8 @@ struct CLIParitySerialTests {
             try f.lxc(["launch", f.imageAlias, f.name("shared")]).check()
             for format in ["table", "csv", "json", "yaml", "compact"] { try expectSame(pair, ["list", "--format", format]) }
             try expectSame(pair, ["list", "-c", "n,s,4,6,t,S,p,l,c,a,P,d,b,e,N,f,F"])
+            // A running instance's Resources block (processes, CPU, memory, network counters).
+            try pair.expectSame(["info", f.name("shared")], maskNumbers: true)
             try expectSame(pair, ["info"])
             try expectSame(pair, ["version"])
         }

@@ -81,6 +81,17 @@ struct SeedImageRecipeSerialTests {
             let details = try f.get("/1.0/images/\(image.target)", as: LXDAPIImage.self)
             #expect(details.properties["release"] == "1.0")
             #expect(details.properties["variant"] == "current")
+
+            // `when: [create, copy]`: a copy (here of a snapshot, and of the running container)
+            // gets its own name at its first start.
+            try f.lxc(["snapshot", "c1", "clean"]).check()
+            try f.lxc(["copy", "c1/clean", "c2"]).check()
+            try f.lxc(["copy", "c1", "c3"], client: f.ourLXC).check()
+            for name in ["c2", "c3"] {
+                try f.lxc(["start", name]).check()
+                #expect(try f.lxc(["exec", name, "--", "cat", "/etc/conf.d/hostname"]).check().stdout == "hostname=\"\(name)\"\n")
+            }
+            #expect(try f.lxc(["exec", "c1", "--", "cat", "/etc/conf.d/hostname"]).check().stdout == "hostname=\"c1\"\n")
         }
     }
 }

@@ -118,7 +118,7 @@ struct DaemonInitSerialTests {
 
             let preseed = """
                 config:
-                  images.auto_update_interval: "6"
+                  images.auto_update_interval: "12"
                 storage_pools:
                 - name: \(f.name("extra"))
                   driver: dir
@@ -135,7 +135,8 @@ struct DaemonInitSerialTests {
                 """
             try runCommand(f.lxd, ["init", "--preseed"], environment: f.environment, stdin: Data(preseed.utf8)).check()
             let dump = try runCommand(f.lxd, ["init", "--dump"], environment: f.environment).check().stdout
-            #expect(dump.hasPrefix("config:\n  images.auto_update_interval: \"6\"\nnetworks:\n- config:\n"))
+            // (A key at its default, "6", is not shown, as LXD 5.0.2 does.)
+            #expect(dump.hasPrefix("config:\n  images.auto_update_interval: \"12\"\nnetworks:\n- config:\n"))
             #expect(dump.contains("  name: lxdbr0\n  type: bridge\n"))
             #expect(
                 dump.contains(

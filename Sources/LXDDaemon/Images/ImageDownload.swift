@@ -1,0 +1,90 @@
+import Foundation
+import LXDAPI
+import LXDClient
+import LXDCore
+import LXDHTTP
+
+/// Pulls an image from another LXD server as a client (LXD's `ImageDownload`): the image a
+/// create or `lxc image copy` names by `source.server`, `source.alias`/`fingerprint`, checking the
+/// server's certificate against `source.certificate` and presenting our server certificate.
+/// A copy already here is used as is.
+enum ImageDownload {
+    static func pull(
+        _ source: InstanceSource, state: DaemonState, operation: BackgroundOperation?, isPublic: Bool = false, cached: Bool = true
+    )
+        async throws -> ImageRecord
+    {
+        guard source.protocol.isEmpty || source.protocol == "lxd" else {
+            if source.protocol == "simplestreams" {
+                return try await SimpleStreamsDownload.pull(source, state: state, operation: operation)
+            }
+            throw LXDError.badRequest("Unsupported protocol \"\(source.protocol)\"")
+        }
+        let identity = state.serverCertificate
+        let args = TLSConnectionArgs(
+            clientCertificatePEM: identity.certificatePEM, clientKeyPEM: identity.keyPEM,
+            serverCertificatePEM: source.certificate.isEmpty ? nil : source.certificate)
+        let url = source.server
+        let remote: LXDServer = try await Blocking.run("lxd-image-connect") { try LXDServer.connect(url: url, args: args) }
+        var fingerprint = source.fingerprint
+        if fingerprint.isEmpty {
+            let alias = source.alias
+            fingerprint = try await Blocking.run("lxd-image-alias") { try remote.getImageAlias(alias).target }
+        }
+        if let local = try? await state.images.resolve(fingerprint), local.fingerprint.hasPrefix(fingerprint) { return local }
+        let secret = source.secret
+        let query = secret.isEmpty ? "" : "?secret=" + LXDServer.escape(secret)
+        let lookup = fingerprint
+        let info: Image = try await Blocking.run("lxd-image-info") {
+            try remote.get("/1.0/images/\(LXDServer.escape(lookup))" + query, as: Image.self)
+        }
+        fingerprint = info.fingerprint
+
+        let folder = state.paths.images + "/tmp"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let path = folder + "/download-" + Hex.random(byteCount: 8)
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw LXDError.internalError("Failed creating \(path): \(String(cString: strerror(errno)))") }
+        let reverter = Reverter()
+        defer { reverter.fail() }
+        reverter.add { unlink(path) }
+        let total = info.size
+        let (digest, size): (String, Int64) = try await Blocking.run("lxd-image-download") {
+            defer { close(fd) }
+            let hasher = try SHA256Hasher()
+            var written: Int64 = 0
+            try remote.exportImage(info.fingerprint, secret: secret) { headers in
+                if headers["Content-Type"]?.hasPrefix("multipart/") == true {
+                    throw LXDError.notImplemented("Pulling split images from another server is not supported yet")
+                }
+            } consume: { bytes in
+                hasher.update(bytes)
+                try ImageDownload.write(fd, bytes)
+                written += Int64(bytes.count)
+                if total > 0, let operation {
+                    let percent = Int(written * 100 / total)
+                    operation.updateProgress(stage: "download", percent: percent, text: "rootfs: \(percent)%")
+                }
+            }
+            return (hasher.finalizeHex(), written)
+        }
+        guard digest == fingerprint else {
+            throw LXDError.internalError("Image fingerprint doesn't match. Got \(digest) expected \(fingerprint)")
+        }
+        reverter.success()
+        let image = try await state.images.importUnified(
+            upload: path, fingerprint: fingerprint, size: size, filename: info.filename, isPublic: isPublic, extraProperties: [:],
+            requestor: nil)
+        try await state.database.recordImageSource(
+            fingerprint: fingerprint, server: source.server, protocol: "lxd", certificate: source.certificate, alias: source.alias,
+            cached: cached)
+        return try await state.images.resolve(image.fingerprint)
+    }
+
+    /// Appends a downloaded piece to the image file.
+    static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws {
+        guard FileDescriptorIO.writeAll(fd, bytes) else {
+            throw LXDError.internalError("Failed writing image: \(String(cString: strerror(errno)))")
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import LXDAPI
+import LXDCore
+
+/// The receiving side (LXD's `migrationSink.Do`): read the offer, answer with rsync and the
+/// features both sides have, make the instance, receive each snapshot into its volume and keep
+/// a copy as the snapshot, receive the instance's volume, report success. Anything that fails
+/// removes what was made and tells the source.
+struct MigrationSink: Sendable {
+    let state: DaemonState
+    let post: InstancesPost
+
+    func run(control: MigrationChannel, fs: MigrationChannel, operation: BackgroundOperation?) async throws {
+        let instances = state.instances
+        let reverter = Reverter()
+        var created = false
+        do {
+            let offer = try control.receiveHeader()
+            if let criu = offer.criu, criu == .criuRsync {
+                try await MigrationSource.checkLiveMigration(side: "destination")
+            }
+            var answer = MigrationHeader()
+            answer.fs = .rsync
+            answer.rsyncFeatures = (offer.rsyncFeatures ?? MigrationRsyncFeatures()).intersection(.supported)
+            answer.snapshotNames = offer.snapshotNames
+            answer.snapshots = offer.snapshots
+            answer.refresh = false
+            answer.predump = false
+            answer.indexHeaderVersion = 0
+            let target = try await instances.prepareMigrationTarget(post, reverter: reverter)
+            created = true
+            try control.sendHeader(answer)
+            let features = answer.rsyncFeatures ?? MigrationRsyncFeatures()
+            let snapshots = offer.snapshotNames.compactMap { name in
+                offer.snapshots.first { $0.name == name } ?? MigrationSnapshot(name: name)
+            }
+            let total = snapshots.count + 1
+            for (index, snapshot) in snapshots.enumerated() {
+                operation?.updateProgress(stage: "fs", percent: index * 100 / total, text: "\(post.name)/\(snapshot.name)")
+                try await RsyncTransfer.receive(path: target.volume, over: fs, features: features)
+                try await IdmapShift.adopt(volume: target.volume, from: offer.idmap, to: instances.idmap)
+                try await instances.storeMigratedSnapshot(post.name, snapshot, pool: target.pool)
+            }
+            operation?.updateProgress(stage: "fs", percent: snapshots.count * 100 / total, text: post.name)
+            try await RsyncTransfer.receive(path: target.volume, over: fs, features: features)
+            try await IdmapShift.adopt(volume: target.volume, from: offer.idmap, to: instances.idmap)
+            control.sendControl(nil)
+            reverter.success()
+            try await instances.finishMigrationTarget(post.name)
+        } catch {
+            control.sendControl(error)
+            reverter.fail()
+            if created { await instances.abandonMigrationTarget(post.name) }
+            throw error
+        }
+    }
+}
