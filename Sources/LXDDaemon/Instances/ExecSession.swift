@@ -132,21 +132,14 @@ final class ExecSession: OperationWebSocketHandler {
         closeAll()
     }
 
-    /// After the process exited: waits (bounded) for the output to drain, then closes everything.
-    ///
-    /// As LXD, only the control socket closes then: the data sockets are the client's to close
-    /// (pylxd writes close frames to them after the operation ended, and over TLS writing to a
-    /// closed connection is an error rather than a broken pipe it ignores); a client that never
-    /// closes them loses them after a grace period.
+    /// After the process exited: waits (bounded) for the output to drain, then closes everything,
+    /// as LXD does when its exec ends (over TLS the close sends close_notify, so a client that
+    /// still writes its close frames, as pylxd does, sees a clean end).
     func processExited() async {
         let group = finishedStreams
         _ = try? await Blocking.run("lxd-exec-drain") { group.wait(timeout: .now() + 5) }
         state.withLock { $0.finished = true }
-        state.withLock { $0.sockets["control"] }?.close()
-        Task {
-            try? await Task.sleep(for: .seconds(30))
-            self.closeAll()
-        }
+        closeAll()
     }
 
     private func closeAll() {
