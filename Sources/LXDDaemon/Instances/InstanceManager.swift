@@ -342,6 +342,7 @@ actor InstanceManager {
     // MARK: Lifecycle
 
     func start(_ name: String, requestor: EventLifecycleRequestor?) async throws {
+        await snapshotAtStartup(name)
         let lock = locks.lock(for: name)
         await lock.lock()
         defer { lock.unlock() }

@@ -55,6 +55,22 @@ struct SnapshotScheduler: Sendable {
     }
 }
 
+extension InstanceManager {
+    /// `snapshots.schedule: @startup`: a snapshot of the stopped instance as it starts. A failure
+    /// is logged, as for scheduled snapshots, and does not stop the start.
+    func snapshotAtStartup(_ name: String) async {
+        guard let record = try? await record(name), await status(name) == .stopped,
+            let config = try? await expanded(record).config,
+            let schedule = try? SnapshotSchedule.parse(config["snapshots.schedule"] ?? ""), schedule.atStartup
+        else { return }
+        do {
+            try await createSnapshot(name, name: "", expiresAt: nil, requestor: nil)
+        } catch {
+            logger.error("Failed taking startup snapshot", ["instance": name, "err": "\(error)"])
+        }
+    }
+}
+
 /// LXD's spellings of a true boolean config value.
 enum ConfigFlag {
     static func isTrue(_ value: String?) -> Bool { ["true", "1", "yes", "on"].contains((value ?? "").lowercased()) }

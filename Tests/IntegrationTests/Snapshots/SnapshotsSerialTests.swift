@@ -201,4 +201,19 @@ struct SnapshotsSerialTests {
             #expect(snapshotFolders(f, name) == ["auto-\(year)-0"])
         }
     }
+
+    /// `snapshots.schedule: @startup` takes a snapshot each time the instance starts.
+    @Test func startupSchedule() async throws {
+        try await DaemonFixture.with { f in
+            let name = f.name("up")
+            try f.lxc(["init", f.imageAlias, name]).check()
+            try f.lxc(["config", "set", name, "snapshots.schedule", "@startup"]).check()
+            #expect(try snapshots(f, name) == [])
+            try f.lxc(["start", name]).check()
+            #expect(try snapshots(f, name) == ["snap0"])
+            try f.lxc(["stop", "--force", name]).check()
+            try f.lxc(["start", name]).check()
+            #expect(try snapshots(f, name) == ["snap0", "snap1"])
+        }
+    }
 }
