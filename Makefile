@@ -1,5 +1,6 @@
-# SwiftLXD: `make demo` sets up this machine and runs the main job; `make test` runs every test.
-.PHONY: setup build demo test clean
+# SwiftLXD: `make demo` sets up this machine and runs the main job; `make test` runs every test;
+# `make benchmark` compares our daemon with Debian's LXD 5.0.2 (docs/BENCHMARKS.md).
+.PHONY: setup build demo test benchmark clean
 
 setup:
 	./scripts/setup-host.sh
@@ -12,6 +13,9 @@ demo: build
 
 test:
 	./scripts/test.sh
+
+benchmark: setup
+	./scripts/benchmark.sh
 
 clean:
 	rm -rf .build

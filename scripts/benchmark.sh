@@ -98,12 +98,12 @@ start_daemon() {
 
 "$top/scripts/build-busybox-image.sh" "$work/busybox.tar.xz" >/dev/null
 start_daemon ours "$bin/lxd"
-targets="--target ours=$work/ours:$(cat "$work/ours.pid")"
+targets="--target ours=$work/ours:$(cat "$work/ours.pid") --idle-binary ours=$bin/lxd"
 if [ -n "$smoke" ]; then
     set -- --smoke "$@"
 else
     start_daemon lxd "$reference"
-    targets="$targets --target lxd=$work/lxd:$(cat "$work/lxd.pid")"
+    targets="$targets --target lxd=$work/lxd:$(cat "$work/lxd.pid") --idle-binary lxd=$reference"
 fi
 
 rm -f "$out/lxd-benchmark.csv"  # lxd-benchmark appends

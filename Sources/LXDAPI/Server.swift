@@ -1,5 +1,5 @@
 /// `GET /1.0`: the server's description (LXD's `api.Server`).
-public struct Server: Sendable, Codable {
+public struct Server: Sendable, Codable, Equatable {
     public var config: [String: String]
     public var apiExtensions: [String]
     public var apiStatus: String
@@ -100,7 +100,7 @@ public struct ServerUntrusted: Sendable, Codable {
 }
 
 /// The `environment` part of `GET /1.0`.
-public struct ServerEnvironment: Sendable, Codable {
+public struct ServerEnvironment: Sendable, Codable, Equatable {
     public var addresses: [String] = []
     public var architectures: [String] = []
     public var certificate: String = ""
@@ -178,7 +178,7 @@ public struct ServerEnvironment: Sendable, Codable {
 
 /// One entry of `storage_supported_drivers`; LXD's Go struct has no JSON tags, hence the
 /// capitalised keys.
-public struct ServerStorageDriverInfo: Sendable, Codable {
+public struct ServerStorageDriverInfo: Sendable, Codable, Equatable {
     public var name: String
     public var version: String
     public var remote: Bool

@@ -27,6 +27,9 @@ struct BenchOptions: Sendable {
     var peerCount = 20
     var peerParallel = 4
     var peerReport: String?
+    /// Per target name, its daemon binary: idled as `BINARY waitready` on an empty folder for
+    /// the memory floor (what the binary costs before it does anything).
+    var idleBinaries: [String: String] = [:]
     var markdown: String?
     var json: String?
     var isSmoke = false
@@ -60,6 +63,8 @@ struct BenchOptions: Sendable {
           --peer-count N           lxd-benchmark launch --count (20)
           --peer-parallel N        lxd-benchmark --parallel (4)
           --peer-report FILE       lxd-benchmark's CSV report (in the scratch folder otherwise)
+          --idle-binary NAME=PATH  a target's daemon binary, for the memory floor (its VmRSS
+                                   as `PATH waitready` on an empty LXD_DIR); repeatable
           --markdown FILE          also write the tables there
           --json FILE              raw samples as JSON
           --smoke                  a short run (< 60 s) for the test suite: 2 rounds, 0 and 2
@@ -123,6 +128,12 @@ struct BenchOptions: Sendable {
             case "--peer-count": options.peerCount = try int(argument)
             case "--peer-parallel": options.peerParallel = max(1, try int(argument))
             case "--peer-report": options.peerReport = try value(argument)
+            case "--idle-binary":
+                let spec = try value(argument)
+                guard let equals = spec.firstIndex(of: "="), equals != spec.startIndex else {
+                    throw BenchError("--idle-binary wants NAME=PATH, not \(spec)")
+                }
+                options.idleBinaries[String(spec[..<equals])] = String(spec[spec.index(after: equals)...])
             case "--markdown": options.markdown = try value(argument)
             case "--json": options.json = try value(argument)
             case "--smoke": options.isSmoke = true

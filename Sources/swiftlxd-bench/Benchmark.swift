@@ -29,6 +29,7 @@ final class Benchmark {
     static let memory = "Memory"
     static let rssIdleFresh = "RSS idle (fresh daemon)"
     static let rssIdleAfter = "RSS idle (after the lifecycle rounds)"
+    static let rssFloor = "floor: the daemon's binary idle (`waitready` on an empty LXD_DIR)"
 
     init(options: BenchOptions) throws {
         self.options = options
@@ -68,6 +69,14 @@ final class Benchmark {
             }
         }
         sampleMemory(label: Self.rssIdleFresh)
+        for target in options.targets {
+            guard let binary = options.idleBinaries[target.name] else { continue }
+            if let rss = Memory.idleRSS(binary: binary, scratch: scratch) {
+                results.add(Self.memory, Self.rssFloor, via: "VmRSS", unit: .mebibytes, target: target.name, value: rss)
+            } else {
+                results.record(Self.memory, Self.rssFloor, via: "VmRSS", unit: .mebibytes, target: target.name) { $0.failures += 1 }
+            }
+        }
         log("warm-up")
         for target in options.targets { _ = restCycle(target, name: "\(options.prefix)-warm", record: false) }
         log("lifecycle through the REST API, \(options.iterations) rounds")

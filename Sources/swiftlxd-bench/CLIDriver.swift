@@ -37,6 +37,11 @@ struct CLIDriver: Sendable {
 /// posix_spawn + waitpid: stdin from /dev/null, stdout and stderr to `output`.
 enum Spawn {
     static func run(_ argv: [String], environment: [String: String], output: String) throws -> Int32 {
+        wait(try start(argv, environment: environment, output: output))
+    }
+
+    /// Starts `argv` and returns its pid without waiting.
+    static func start(_ argv: [String], environment: [String: String], output: String) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -52,9 +57,14 @@ enum Spawn {
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, argv[0], &actions, nil, &cArguments, &cEnvironment)
         guard rc == 0 else { throw BenchError("posix_spawn \(argv[0]): errno \(rc)") }
+        return pid
+    }
+
+    /// Waits for `pid`; its exit code, or 128 + the signal that ended it.
+    static func wait(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
-            guard errno == EINTR else { throw BenchError("waitpid: errno \(errno)") }
+            guard errno == EINTR else { return -1 }
         }
         // WIFEXITED / WEXITSTATUS are macros: decode the status word by hand.
         if status & 0x7F == 0 { return (status >> 8) & 0xFF }

@@ -40,4 +40,21 @@ enum Memory {
         }
         return (count, total)
     }
+
+    /// VmRSS of `binary waitready` on an empty `LXD_DIR` after it has settled: the binary and
+    /// its libraries loaded and initialised, nothing else (nil if it did not run).
+    static func idleRSS(binary: String, scratch: String) -> Double? {
+        let directory = scratch + "/idle-\(UInt32.random(in: 0...UInt32.max))"
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var environment = ProcessInfo.processInfo.environment
+        environment["LXD_DIR"] = directory
+        guard let pid = try? Spawn.start([binary, "waitready", "--timeout", "5"], environment: environment, output: directory + "/out")
+        else { return nil }
+        usleep(1_500_000)
+        let rss = rss(pid: pid)
+        kill(pid, SIGKILL)
+        _ = Spawn.wait(pid)
+        return rss
+    }
 }

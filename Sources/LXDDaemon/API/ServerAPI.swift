@@ -44,8 +44,10 @@ struct ServerAPI: Sendable {
         environment.storageSupportedDrivers = await state.storage.supportedDrivers()
         let server = Server(config: config, apiExtensions: APIExtensions.all, auth: "trusted", environment: environment)
         guard request.trust.isTrusted else { return .sync(server.untrusted) }
-        return .sync(server, etag: ETag.of(server.config))
+        return Self.serverCache.sync(server, etag: ETag.of(server.config))
     }
+
+    private static let serverCache = EncodedResponseCache<Server>()
 
     /// `PUT /1.0`: replaces the server configuration (keys not named are unset).
     func serverPut(_ request: APIRequest) async throws -> APIResponse {

@@ -1,5 +1,6 @@
 import Foundation
 import LXDAPI
+import LXDOS
 
 /// Freezes and thaws a container through its cgroup, as LXD does (liblxc's freeze fails on this
 /// host's hybrid layout): the v1 `freezer.state` when the freezer controller is mounted, else
@@ -13,7 +14,7 @@ struct CgroupFreezer {
     }
 
     var control: Control? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8) else { return nil }
+        guard let text = KernelFile.read("/proc/\(pid)/cgroup") else { return nil }
         var unified: String?
         for line in text.split(separator: "\n") {
             let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
@@ -68,6 +69,6 @@ struct CgroupFreezer {
     }
 
     private static func read(_ path: String) -> String {
-        ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        (KernelFile.read(path) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -59,20 +59,30 @@ actor InstanceManager {
     }
 
     func status(_ name: String) async -> StatusCode {
-        switch await lxc.state(name) {
+        await statusAndPID(name).status
+    }
+
+    /// The status and the init's pid (when not stopped), from one liblxc handle.
+    func statusAndPID(_ name: String) async -> (status: StatusCode, pid: Int32?) {
+        let (state, pid) = await lxc.stateAndInitPID(name)
+        switch state {
         case "RUNNING":
-            if let pid = await lxc.initPID(name), CgroupFreezer(pid: pid).isFrozen { return .frozen }
-            return .running
-        case "FROZEN", "FREEZING": return .frozen
-        case "STARTING": return .starting
-        case "STOPPING", "ABORTING": return .stopping
-        default: return .stopped
+            if let pid, CgroupFreezer(pid: pid).isFrozen { return (.frozen, pid) }
+            return (.running, pid)
+        case "FROZEN", "FREEZING": return (.frozen, pid)
+        case "STARTING": return (.starting, pid)
+        case "STOPPING", "ABORTING": return (.stopping, pid)
+        default: return (.stopped, nil)
         }
     }
 
     func api(_ record: InstanceRecord) async throws -> Instance {
         let status = await status(record.name)
         let expanded = try await expanded(record)
+        return api(record, status: status, expanded: expanded)
+    }
+
+    private func api(_ record: InstanceRecord, status: StatusCode, expanded: (config: [String: String], devices: Devices)) -> Instance {
         var instance = Instance()
         instance.architecture = record.architecture
         instance.config = record.config
@@ -94,19 +104,33 @@ actor InstanceManager {
         return instance
     }
 
+    /// The instance, its state and snapshots (`recursion=2`): liblxc asked once, the profiles read once.
     func full(_ record: InstanceRecord) async throws -> InstanceFull {
         var snapshots: [InstanceSnapshot] = []
         for snapshot in try await database.snapshots(of: record.name) { snapshots.append(try await snapshotAPI(snapshot)) }
+        let (status, pid) = await statusAndPID(record.name)
+        let expanded = try await expanded(record)
         return InstanceFull(
-            instance: try await api(record), state: await state(record.name), snapshots: snapshots.isEmpty ? nil : snapshots,
-            backups: nil)
+            instance: api(record, status: status, expanded: expanded),
+            state: await state(record.name, record: record, status: status, pid: pid, devices: expanded.devices),
+            snapshots: snapshots.isEmpty ? nil : snapshots, backups: nil)
     }
 
     func state(_ name: String) async -> InstanceState {
-        let status = await status(name)
-        guard status != .stopped, let pid = await lxc.initPID(name) else { return InstanceState(status: .stopped) }
+        let (status, pid) = await statusAndPID(name)
+        guard status != .stopped, pid != nil else { return InstanceState(status: .stopped) }
+        let record = try? await database.instance(named: name)
+        var devices: Devices?
+        if let record { devices = try? await expanded(record).devices }
+        return await state(name, record: record, status: status, pid: pid, devices: devices)
+    }
+
+    private func state(_ name: String, record: InstanceRecord?, status: StatusCode, pid: Int32?, devices: Devices?) async
+        -> InstanceState
+    {
+        guard status != .stopped, let pid else { return InstanceState(status: .stopped) }
         var state = await InstanceStateReader(lxc: lxc, name: name, pid: pid).read(status: status)
-        if let record = try? await database.instance(named: name), let devices = try? await expanded(record).devices {
+        if let record, let devices {
             for (interface, host) in await networks.hostNames(record, devices: devices) { state.network?[interface]?.hostName = host }
         }
         return state

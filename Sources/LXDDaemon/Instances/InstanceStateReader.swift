@@ -1,12 +1,22 @@
 import Foundation
 import LXDAPI
+import LXDOS
 
-/// Reads a running container's state without forking: cgroup counters through liblxc, the
-/// network interfaces of its namespace from `/proc/<init pid>/net` and its own `/sys`.
+/// Reads a running container's state without forking: cgroup counters from cgroupfs (through
+/// liblxc when the cgroup cannot be found), the network interfaces of its namespace from
+/// `/proc/<init pid>/net` and its own `/sys`.
 struct InstanceStateReader {
     let lxc: LXCRuntime
     let name: String
     let pid: Int32
+    private let cgroup: CgroupReader?
+
+    init(lxc: LXCRuntime, name: String, pid: Int32) {
+        self.lxc = lxc
+        self.name = name
+        self.pid = pid
+        cgroup = CgroupReader(pid: pid)
+    }
 
     func read(status: StatusCode) async -> InstanceState {
         let memory = await number(["memory.current", "memory.usage_in_bytes"])
@@ -21,7 +31,7 @@ struct InstanceStateReader {
         }
         let processes = await number(["pids.current"])
         var cpu = await number(["cpuacct.usage"])
-        if cpu == 0, let stat = await lxc.cgroupItem(name, ["cpu.stat"]) {
+        if cpu == 0, let stat = await item(["cpu.stat"]) {
             cpu = Self.usageNanoseconds(fromCPUStat: stat)
         }
         return InstanceState(
@@ -31,8 +41,13 @@ struct InstanceStateReader {
     }
 
     private func number(_ keys: [String]) async -> Int64 {
-        guard let text = await lxc.cgroupItem(name, keys) else { return 0 }
+        guard let text = await item(keys) else { return 0 }
         return Int64(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
+
+    private func item(_ keys: [String]) async -> String? {
+        if let cgroup { return cgroup.item(keys) }
+        return await lxc.cgroupItem(name, keys)
     }
 
     /// cgroup v2 `cpu.stat` has `usage_usec N`.
@@ -78,9 +93,9 @@ struct InstanceStateReader {
     /// Interfaces and counters from `/proc/PID/net/dev`, addresses from `if_inet6` and the
     /// namespace's sysfs (reachable through `/proc/PID/root`).
     static func network(pid: Int32) -> [String: InstanceStateNetwork]? {
-        guard let dev = try? String(contentsOfFile: "/proc/\(pid)/net/dev", encoding: .utf8) else { return nil }
+        guard let dev = KernelFile.read("/proc/\(pid)/net/dev") else { return nil }
         var result: [String: InstanceStateNetwork] = [:]
-        let inet6 = (try? String(contentsOfFile: "/proc/\(pid)/net/if_inet6", encoding: .utf8)) ?? ""
+        let inet6 = KernelFile.read("/proc/\(pid)/net/if_inet6") ?? ""
         for line in dev.split(separator: "\n").dropFirst(2) {
             let parts = line.split(separator: ":", maxSplits: 1)
             guard parts.count == 2 else { continue }
@@ -98,7 +113,7 @@ struct InstanceStateReader {
             network.counters.packetsDroppedOutbound = fields[11]
             let sys = "/proc/\(pid)/root/sys/class/net/\(interface)/"
             func sysValue(_ file: String) -> String? {
-                (try? String(contentsOfFile: sys + file, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+                KernelFile.read(sys + file)?.trimmingCharacters(in: .whitespacesAndNewlines)
             }
             network.mtu = Int(sysValue("mtu") ?? "") ?? (interface == "lo" ? 65536 : 1500)
             let operstate = sysValue("operstate") ?? "down"

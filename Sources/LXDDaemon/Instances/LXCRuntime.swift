@@ -28,6 +28,13 @@ actor LXCRuntime {
         try? container(name).initPID
     }
 
+    /// Both from one handle: what a listing needs per instance.
+    func stateAndInitPID(_ name: String) -> (state: String, pid: Int32?) {
+        guard let container = try? container(name) else { return ("STOPPED", nil) }
+        let state = container.state
+        return (state, state == "STOPPED" ? nil : container.initPID)
+    }
+
     func stop(_ name: String) throws {
         try container(name).stop()
     }
