@@ -116,15 +116,28 @@ public final class TLSStream: ByteStream {
         return try Self.wait(socket, events: POLLIN, timeout: timeoutMilliseconds)
     }
 
-    public func shutdown() { socket.shutdown() }
+    /// Sends close_notify (once) while the socket is still open: a TLS peer then sees a clean end
+    /// and may still write to us (Go does this on every Close; Python's ssl treats a bare EOF as
+    /// an error and refuses to send afterwards).
+    private func sendCloseNotify() {
+        _ = socket.withFD { _ in session.withLock { $0.shutdown() } }
+    }
+
+    public func shutdown() {
+        sendCloseNotify()
+        socket.shutdown()
+    }
 
     /// Sends close_notify, then half-closes the socket.
     public func shutdownWrite() {
-        _ = socket.withFD { _ in session.withLock { $0.shutdown() } }
+        sendCloseNotify()
         socket.shutdownWrite()
     }
 
-    public func close() { socket.close() }
+    public func close() {
+        sendCloseNotify()
+        socket.close()
+    }
 
     public var isClosed: Bool { socket.isClosed }
 }

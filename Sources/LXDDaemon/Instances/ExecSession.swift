@@ -133,7 +133,8 @@ final class ExecSession: OperationWebSocketHandler {
     }
 
     /// After the process exited: waits (bounded) for the output to drain, then closes everything,
-    /// as LXD 5.0.2 does (its output sockets close right after their end-of-stream frame).
+    /// as LXD does when its exec ends (over TLS the close sends close_notify, so a client that
+    /// still writes its close frames, as pylxd does, sees a clean end).
     func processExited() async {
         let group = finishedStreams
         _ = try? await Blocking.run("lxd-exec-drain") { group.wait(timeout: .now() + 5) }
