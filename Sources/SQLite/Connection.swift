@@ -38,7 +38,7 @@ public struct Row: Sendable {
     public func bool(_ name: String) -> Bool { (int64(name) ?? 0) != 0 }
 }
 
-/// A numbered schema step; `Connection.migrate` applies those newer than `PRAGMA user_version`.
+/// A numbered schema step; `Connection.migrate` applies each one the database has not recorded.
 public struct Migration: Sendable {
     public let version: Int
     public let sql: String
