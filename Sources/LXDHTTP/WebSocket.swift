@@ -166,6 +166,17 @@ public final class WebSocket: Sendable {
 
     // MARK: Closing
 
+    /// Ends our direction only (close_notify over TLS, then FIN): the peer reads the end of the
+    /// stream and may still send, and a reader keeps receiving until the peer closes. Closing
+    /// outright instead would answer the peer's late writes (a close frame) with a reset.
+    public func shutdownSending() {
+        let first = sender.withLock { state -> Bool in
+            defer { state.isCloseSent = true }
+            return !state.isCloseSent
+        }
+        if first, !closed.load(ordering: .acquiring) { stream.shutdownWrite() }
+    }
+
     /// Shuts the socket down and closes it; idempotent. Unblocks a thread in `receive()`.
     public func close() {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }

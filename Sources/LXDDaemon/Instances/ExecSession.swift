@@ -74,6 +74,7 @@ final class ExecSession: OperationWebSocketHandler {
 
     func serve(secret: String, socket: WebSocket) {
         guard let key = key(for: secret) else { return }
+        defer { socket.close() }  // the client closed its side (or we gave up on it)
         try? socket.sendPing()
         let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.sockets[key] = socket
@@ -85,17 +86,14 @@ final class ExecSession: OperationWebSocketHandler {
             return state.allConnected
         }
         continuation?.resume()
-        guard let streams = waitForStart() else {
-            socket.close()
-            return
-        }
+        guard let streams = waitForStart() else { return }
         switch key {
         case "control": serveControl(socket)
         case "0" where interactive: servePTY(socket, master: streams.ptyMaster)
         case "0": pumpToProcess(socket, fd: streams.stdinWrite)
         case "1": pumpFromProcess(streams.stdoutRead, to: socket)
         case "2": pumpFromProcess(streams.stderrRead, to: socket)
-        default: socket.close()
+        default: break
         }
     }
 
@@ -132,15 +130,25 @@ final class ExecSession: OperationWebSocketHandler {
         closeAll()
     }
 
-    /// After the process exited: waits (bounded) for the output to drain, then closes everything,
-    /// as LXD does when its exec ends (over TLS the close sends close_notify, so a client that
-    /// still writes its close frames, as pylxd does, sees a clean end).
+    /// After the process exited: waits (bounded) for the output to drain, then ends every socket
+    /// as LXD does when its exec ends: the client reads the end at once. Each socket's thread
+    /// keeps reading until the client closes its side, because pylxd writes close frames after
+    /// the operation ended, and a socket closed under them answers with a reset (over TLS an
+    /// error pylxd does not catch). A client that never closes loses its sockets after a grace.
     func processExited() async {
         let group = finishedStreams
         _ = try? await Blocking.run("lxd-exec-drain") { group.wait(timeout: .now() + 5) }
         state.withLock { $0.finished = true }
-        closeAll()
+        let sockets = state.withLock { Array($0.sockets.values) }
+        for socket in sockets { socket.shutdownSending() }
+        Task {
+            try? await Task.sleep(for: Self.closeGrace)
+            self.closeAll()
+        }
     }
+
+    /// How long a client may keep its exec sockets open after the command ended.
+    static let closeGrace = Duration.seconds(10)
 
     private func closeAll() {
         let sockets = state.withLock { Array($0.sockets.values) }
@@ -168,24 +176,25 @@ final class ExecSession: OperationWebSocketHandler {
         }
     }
 
-    /// Client → process stdin; an empty text frame (or a vanished client) is EOF.
+    /// Client → process stdin; an empty text frame (or a vanished client) is EOF. The socket then
+    /// stays until the client (or `closeAll`) closes it, as the output sockets do; what a command
+    /// that stopped reading is sent is discarded.
     private func pumpToProcess(_ socket: WebSocket, fd: Int32) {
         var fd = fd
         defer { if fd >= 0 { close(fd) } }
         while let message = try? socket.receive() {
+            let data: Data
             switch message {
-            case .binary(let data):
-                guard FileDescriptorIO.writeAll(fd, data) else { return }
-            case .text(let text):
-                if text.isEmpty {
-                    // EOF for the command; the socket stays until the client (or `closeAll`)
-                    // closes it, as the output sockets do.
-                    close(fd)
-                    fd = -1
-                    while case .some(.some) = try? socket.receive() {}
-                    return
-                }
-                guard FileDescriptorIO.writeAll(fd, Data(text.utf8)) else { return }
+            case .binary(let bytes): data = bytes
+            case .text(let text) where text.isEmpty:
+                if fd >= 0 { close(fd) }
+                fd = -1
+                continue
+            case .text(let text): data = Data(text.utf8)
+            }
+            if fd >= 0, !FileDescriptorIO.writeAll(fd, data) {
+                close(fd)
+                fd = -1
             }
         }
     }
