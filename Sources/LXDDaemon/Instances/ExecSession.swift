@@ -19,7 +19,8 @@ final class ExecSession: OperationWebSocketHandler {
         var isAllConnected = false
         /// Set once the process runs: the daemon's ends of its stdio.
         var streams: Streams?
-        var commandPID: Int32 = 0
+        /// A pidfd of the command (signals without a pid-reuse race), -1 before it runs and once it ended.
+        var commandPIDFD: Int32 = -1
         var finished = false
     }
 
@@ -112,9 +113,10 @@ final class ExecSession: OperationWebSocketHandler {
     /// Hands the process's streams to the socket threads; `pid` receives control signals.
     func processStarted(_ streams: Streams, pid: Int32) {
         finishedStreams.enter()  // one for the output side, left when the output is drained
+        let pidfd = lxd_os_pidfd_open(pid)
         state.withLock { state in
             state.streams = streams
-            state.commandPID = pid
+            state.commandPIDFD = pidfd
         }
         started.lock()
         started.broadcast()
@@ -123,7 +125,7 @@ final class ExecSession: OperationWebSocketHandler {
 
     /// Wakes every waiting socket when the command could not start.
     func abandon() {
-        state.withLock { $0.finished = true }
+        markFinished()
         started.lock()
         started.broadcast()
         started.unlock()
@@ -138,7 +140,7 @@ final class ExecSession: OperationWebSocketHandler {
     func processExited() async {
         let group = finishedStreams
         _ = try? await Blocking.run("lxd-exec-drain") { group.wait(timeout: .now() + 5) }
-        state.withLock { $0.finished = true }
+        markFinished()
         let sockets = state.withLock { Array($0.sockets.values) }
         for socket in sockets { socket.shutdownSending() }
         Task {
@@ -150,6 +152,21 @@ final class ExecSession: OperationWebSocketHandler {
     /// How long a client may keep its exec sockets open after the command ended.
     static let closeGrace = Duration.seconds(10)
 
+    private func markFinished() {
+        state.withLock { state in
+            state.finished = true
+            if state.commandPIDFD >= 0 { close(state.commandPIDFD) }
+            state.commandPIDFD = -1
+        }
+    }
+
+    /// Signals the command if it still runs (under the lock: the pidfd cannot be closed meanwhile).
+    private func signalCommand(_ signal: Int32) {
+        state.withLock { state in
+            if state.commandPIDFD >= 0 { _ = lxd_os_pidfd_send_signal(state.commandPIDFD, signal) }
+        }
+    }
+
     private func closeAll() {
         let sockets = state.withLock { Array($0.sockets.values) }
         for socket in sockets { socket.close() }
@@ -157,19 +174,22 @@ final class ExecSession: OperationWebSocketHandler {
 
     // MARK: Pumps (each on a socket's connection thread)
 
+    /// Control messages until the socket ends; a client that goes away while the command runs
+    /// (closed, killed, network gone) takes the command with it, as LXD does.
     private func serveControl(_ socket: WebSocket) {
+        defer { signalCommand(SIGKILL) }
         while let message = try? socket.receive() {
             guard case .text(let text) = message,
                 let control = try? LXDJSON.decode(InstanceExecControl.self, from: Data(text.utf8))
             else { continue }
-            let (pid, master) = state.withLock { ($0.commandPID, $0.streams?.ptyMaster ?? -1) }
+            let master = state.withLock { $0.streams?.ptyMaster ?? -1 }
             switch control.command {
             case "window-resize":
                 if master >= 0, let width = UInt16(control.args["width"] ?? ""), let height = UInt16(control.args["height"] ?? "") {
                     _ = lxd_os_set_winsize(master, width, height)
                 }
             case "signal":
-                if pid > 0, control.signal > 0 { kill(pid, Int32(control.signal)) }
+                if control.signal > 0 { signalCommand(Int32(control.signal)) }
             default:
                 break
             }
