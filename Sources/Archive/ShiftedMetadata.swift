@@ -92,39 +92,32 @@ struct ShiftedMetadata {
             throw ArchiveError("Refusing to archive \"\(path)\": its file capability belongs to a root outside the container's id map")
         }
         // The other attributes stay; the capability is replaced.
-        var others: [(String, [UInt8])] = []
-        count = archive_entry_xattr_reset(entry)
-        while count > 0 {
-            count -= 1
-            var name: UnsafePointer<CChar>?
-            var value: UnsafeRawPointer?
-            var length = 0
-            archive_entry_xattr_next(entry, &name, &value, &length)
-            guard let name else { continue }
-            let key = String(cString: name)
-            guard key != "security.capability" else { continue }
-            others.append((key, value.map { Array(UnsafeRawBufferPointer(start: $0, count: length)) } ?? []))
-        }
+        let others = xattrs(of: entry).filter { $0.name != "security.capability" }
         archive_entry_xattr_clear(entry)
-        for (key, value) in others {
-            value.withUnsafeBytes { archive_entry_xattr_add_entry(entry, key, $0.baseAddress, $0.count) }
+        for (name, value) in others {
+            value.withUnsafeBytes { archive_entry_xattr_add_entry(entry, name, $0.baseAddress, $0.count) }
         }
         mapped.withUnsafeBytes { archive_entry_xattr_add_entry(entry, "security.capability", $0.baseAddress, size) }
     }
 
     private static func capability(of entry: OpaquePointer) -> [UInt8]? {
+        xattrs(of: entry).last { $0.name == "security.capability" }?.value
+    }
+
+    /// The entry's extended attributes, in order.
+    private static func xattrs(of entry: OpaquePointer) -> [(name: String, value: [UInt8])] {
+        var all: [(name: String, value: [UInt8])] = []
         var count = archive_entry_xattr_reset(entry)
-        var found: [UInt8]?
         while count > 0 {
             count -= 1
             var name: UnsafePointer<CChar>?
             var value: UnsafeRawPointer?
             var size = 0
             archive_entry_xattr_next(entry, &name, &value, &size)
-            guard let name, String(cString: name) == "security.capability", let value else { continue }
-            found = Array(UnsafeRawBufferPointer(start: value, count: size))
+            guard let name else { continue }
+            all.append((String(cString: name), value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []))
         }
-        return found
+        return all
     }
 }
 
