@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "LXDOS", dependencies: ["CShim"]),
         .target(name: "SQLite", dependencies: ["CSQLite", "CShim"]),
         .target(name: "YAML", dependencies: ["CYAML"]),
-        .target(name: "Archive", dependencies: ["CArchive"]),
+        .target(name: "Archive", dependencies: ["CArchive", "CShim"]),
         .target(name: "LibLXC", dependencies: ["CLXC", "CShim"]),
         .target(name: "TLS", dependencies: ["CShim"]),
 

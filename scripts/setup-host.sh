@@ -7,7 +7,7 @@ set -eu
 
 packages="pkg-config lxc lxc-dev libsqlite3-dev libyaml-dev libarchive-dev libssl-dev libhttp-parser-dev
 busybox-static xz-utils bzip2 zstd squashfs-tools uidmap python3 python3-pip curl debootstrap lxd-client lxd lxd-tools rsync
-dnsmasq-base nftables iproute2 util-linux btrfs-progs lvm2 thin-provisioning-tools e2fsprogs"
+dnsmasq-base nftables iproute2 util-linux btrfs-progs lvm2 thin-provisioning-tools e2fsprogs acl libcap2-bin"
 
 missing=""
 for package in $packages; do

@@ -69,7 +69,8 @@ public final class ArchiveWriter {
     /// Adds `directory` and everything below it as `prefix` (e.g. "rootfs"; "" puts the tree's
     /// contents at the top level), not following symlinks, keeping hardlinks, xattrs and ACLs.
     /// With `idShift`, host ids are mapped back into the container (`uid - uidBase`), refusing
-    /// files whose owner is outside the container's range. `progress` sees the file bytes
+    /// files whose owner is outside the container's range; ACL entries and file capabilities are
+    /// mapped back too. `progress` sees the file bytes
     /// written so far. Returns the number of members.
     @discardableResult
     public func addTree(_ directory: String, as prefix: String, idShift: IDShift? = nil, progress: ((Int64) -> Void)? = nil)
@@ -110,6 +111,7 @@ public final class ArchiveWriter {
                 }
                 archive_entry_set_uid(entry, uid)
                 archive_entry_set_gid(entry, gid)
+                try ShiftedMetadata.unshift(entry, idShift, path: full)
             }
             archive_entry_set_uname(entry, nil)
             archive_entry_set_gname(entry, nil)

@@ -32,7 +32,8 @@ public enum ImageArchive {
     /// existing directory, with the prefix stripped. With `idShift`, every uid/gid is moved into
     /// the container's range and a member whose id is outside `0..<range` is refused. Members
     /// with `..` or absolute paths, hardlinks leaving the prefix, and a prefix directory that is
-    /// itself a symlink are refused; libarchive refuses writes through symlinks. `progress` is
+    /// itself a symlink are refused; libarchive refuses writes through symlinks. ACL entries and
+    /// file capabilities move with the owners (`ShiftedMetadata`). `progress` is
     /// called with (compressed bytes read, archive size) about every megabyte and at the end.
     /// Returns the number of members written and their content bytes.
     @discardableResult
@@ -55,6 +56,10 @@ public enum ImageArchive {
         guard let disk = archive_write_disk_new() else { throw ArchiveError("Failed creating archive writer") }
         defer { archive_write_free(disk) }
         try check(archive_write_disk_set_options(disk, extractFlags), disk, "Failed setting extraction options")
+        // ACL entries may name their user or group instead of an id (GNU tar writes names):
+        // resolved through the host's passwd and group databases, as GNU tar does. Owners
+        // stay numeric (their names are dropped below).
+        try check(archive_write_disk_set_standard_lookup(disk), disk, "Failed setting extraction options")
 
         let stripped = ArchivePath.normalize(prefix)
         var entries = 0
@@ -64,6 +69,7 @@ public enum ImageArchive {
         var buffer: UnsafeRawPointer?
         var size = 0
         var offset: Int64 = 0
+        var shiftedMetadata = ShiftedMetadata()
 
         while let info = try reader.next() {
             sawEntry = true
@@ -101,6 +107,9 @@ public enum ImageArchive {
             // Names must not override numeric ids (there is no lookup on the disk writer, but be explicit).
             archive_entry_set_uname(entry, nil)
             archive_entry_set_gname(entry, nil)
+            if idShift != nil, info.kind != .hardlink, info.kind != .symlink {
+                shiftedMetadata.note(entry, at: base + "/" + relative)
+            }
 
             try check(archive_write_header(disk, entry), disk, "Failed extracting \"\(info.path)\"")
             if archive_entry_size(entry) > 0 {
@@ -126,6 +135,7 @@ public enum ImageArchive {
         if !sawEntry { try refuseEmpty(reader) }
         // Directory permissions and times are applied here, deepest first.
         try check(archive_write_close(disk), disk, "Failed extracting \"\(path)\"")
+        if let idShift { try shiftedMetadata.apply(idShift) }
         progress?(reader.compressedBytesRead, totalBytes)
         return (entries, bytes)
     }
