@@ -64,6 +64,7 @@ public final class Daemon: Sendable {
             await state.instances.resumeAfterRestart()
             self.ready.store(true, ordering: .releasing)
             logger.info("Daemon started")
+            await ImageAutoUpdater(state: state).run()
         }
         Task { await SnapshotScheduler(instances: state.instances, database: state.database, logger: logger).run() }
         exitSignal.wait()

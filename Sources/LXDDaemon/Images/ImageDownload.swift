@@ -7,16 +7,18 @@ import LXDHTTP
 /// Pulls an image from another LXD server as a client (LXD's `ImageDownload`): the image a
 /// create or `lxc image copy` names by `source.server`, `source.alias`/`fingerprint`, checking the
 /// server's certificate against `source.certificate` and presenting our server certificate.
-/// A copy already here is used as is.
+/// A copy already here is used as is. `autoUpdate` flags the image for refreshes from the alias.
 enum ImageDownload {
     static func pull(
-        _ source: InstanceSource, state: DaemonState, operation: BackgroundOperation?, isPublic: Bool = false, cached: Bool = true
+        _ source: InstanceSource, state: DaemonState, operation: BackgroundOperation?, isPublic: Bool = false, cached: Bool = true,
+        autoUpdate: Bool = false
     )
         async throws -> ImageRecord
     {
         guard source.protocol.isEmpty || source.protocol == "lxd" else {
             if source.protocol == "simplestreams" {
-                return try await SimpleStreamsDownload.pull(source, state: state, operation: operation)
+                return try await SimpleStreamsDownload.pull(
+                    source, state: state, operation: operation, isPublic: isPublic, cached: cached, autoUpdate: autoUpdate)
             }
             throw LXDError.badRequest("Unsupported protocol \"\(source.protocol)\"")
         }
@@ -26,10 +28,12 @@ enum ImageDownload {
             serverCertificatePEM: source.certificate.isEmpty ? nil : source.certificate)
         let url = source.server
         let remote: LXDServer = try await Blocking.run("lxd-image-connect") { try LXDServer.connect(url: url, args: args) }
-        var fingerprint = source.fingerprint
-        if fingerprint.isEmpty {
-            let alias = source.alias
-            fingerprint = try await Blocking.run("lxd-image-alias") { try remote.getImageAlias(alias).target }
+        // What the request names: an alias or a fingerprint, in either field (LXD's client sends a
+        // public image's alias as its fingerprint, so that the copy can follow the alias).
+        let reference = source.fingerprint.isEmpty ? source.alias : source.fingerprint
+        var fingerprint = reference
+        if source.secret.isEmpty, let target = try? await Blocking.run("lxd-image-alias", { try remote.getImageAlias(reference).target }) {
+            fingerprint = target
         }
         if let local = try? await state.images.resolve(fingerprint), local.fingerprint.hasPrefix(fingerprint) { return local }
         let secret = source.secret
@@ -76,8 +80,8 @@ enum ImageDownload {
             upload: path, fingerprint: fingerprint, size: size, filename: info.filename, isPublic: isPublic, extraProperties: [:],
             requestor: nil)
         try await state.database.recordImageSource(
-            fingerprint: fingerprint, server: source.server, protocol: "lxd", certificate: source.certificate, alias: source.alias,
-            cached: cached)
+            fingerprint: fingerprint, server: source.server, protocol: "lxd", certificate: source.certificate, alias: reference,
+            cached: cached, autoUpdate: autoUpdate)
         return try await state.images.resolve(image.fingerprint)
     }
 

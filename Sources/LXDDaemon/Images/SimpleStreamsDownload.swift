@@ -67,7 +67,9 @@ enum SimpleStreamsDownload {
         entries.first { $0.aliases.contains(reference) } ?? entries.first { !reference.isEmpty && $0.fingerprint.hasPrefix(reference) }
     }
 
-    static func pull(_ source: InstanceSource, state: DaemonState, operation: BackgroundOperation?) async throws -> ImageRecord {
+    static func pull(
+        _ source: InstanceSource, state: DaemonState, operation: BackgroundOperation?, isPublic: Bool, cached: Bool, autoUpdate: Bool
+    ) async throws -> ImageRecord {
         let base = source.server.hasSuffix("/") ? String(source.server.dropLast()) : source.server
         let prefix: String = {
             guard let range = base.range(of: "://"), let slash = base[range.upperBound...].firstIndex(of: "/") else { return "" }
@@ -125,16 +127,16 @@ enum SimpleStreamsDownload {
             reverter.success()
             image = try await state.images.importSplit(
                 metadataUpload: metadata.path, rootfsUpload: rootfs.path, fingerprint: entry.fingerprint, size: metadata.size + rootfs.size,
-                filename: filename, isPublic: false, extraProperties: [:], requestor: nil)
+                filename: filename, isPublic: isPublic, extraProperties: [:], requestor: nil)
         } else {
             reverter.success()
             image = try await state.images.importUnified(
-                upload: metadata.path, fingerprint: entry.fingerprint, size: metadata.size, filename: filename, isPublic: false,
+                upload: metadata.path, fingerprint: entry.fingerprint, size: metadata.size, filename: filename, isPublic: isPublic,
                 extraProperties: [:], requestor: nil)
         }
         try await state.database.recordImageSource(
             fingerprint: image.fingerprint, server: source.server, protocol: "simplestreams", certificate: source.certificate,
-            alias: source.alias, cached: true)
+            alias: source.alias.isEmpty ? source.fingerprint : source.alias, cached: cached, autoUpdate: autoUpdate)
         return try await state.images.resolve(image.fingerprint)
     }
 }
