@@ -47,38 +47,38 @@ enum ImageDownload {
         let folder = state.paths.images + "/tmp"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let path = folder + "/download-" + Hex.random(byteCount: 8)
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw LXDError.internalError("Failed creating \(path): \(String(cString: strerror(errno)))") }
+        let rootfsPath = path + ".rootfs"
         let reverter = Reverter()
         defer { reverter.fail() }
-        reverter.add { unlink(path) }
+        reverter.add {
+            unlink(path)
+            unlink(rootfsPath)
+        }
         let total = info.size
-        let (digest, size): (String, Int64) = try await Blocking.run("lxd-image-download") {
-            defer { close(fd) }
-            let hasher = try SHA256Hasher()
-            var written: Int64 = 0
-            try remote.exportImage(info.fingerprint, secret: secret) { headers in
-                if headers["Content-Type"]?.hasPrefix("multipart/") == true {
-                    throw LXDError.notImplemented("Pulling split images from another server is not supported yet")
-                }
-            } consume: { bytes in
-                hasher.update(bytes)
-                try ImageDownload.write(fd, bytes)
-                written += Int64(bytes.count)
+        let download: (sha256: String, isSplit: Bool, size: Int64) = try await Blocking.run("lxd-image-download") {
+            let download = try ImageExportDownload(metaPath: path, rootfsPath: rootfsPath, mode: 0o600)
+            try remote.exportImage(info.fingerprint, secret: secret, head: { try download.begin($0) }) { bytes in
+                try download.write(bytes)
                 if total > 0, let operation {
-                    let percent = Int(written * 100 / total)
+                    let percent = Int(min(download.received * 100 / total, 100))
                     operation.updateProgress(stage: "download", percent: percent, text: "rootfs: \(percent)%")
                 }
             }
-            return (hasher.finalizeHex(), written)
+            try download.finish()
+            return (download.sha256, download.isSplit, download.imageBytes)
         }
-        guard digest == fingerprint else {
-            throw LXDError.internalError("Image fingerprint doesn't match. Got \(digest) expected \(fingerprint)")
+        guard download.sha256 == fingerprint else {
+            throw LXDError.internalError("Image fingerprint doesn't match. Got \(download.sha256) expected \(fingerprint)")
         }
         reverter.success()
-        let image = try await state.images.importUnified(
-            upload: path, fingerprint: fingerprint, size: size, filename: info.filename, isPublic: isPublic, extraProperties: [:],
-            requestor: nil)
+        let image =
+            download.isSplit
+            ? try await state.images.importSplit(
+                metadataUpload: path, rootfsUpload: rootfsPath, fingerprint: fingerprint, size: download.size,
+                filename: info.filename, isPublic: isPublic, extraProperties: [:], requestor: nil)
+            : try await state.images.importUnified(
+                upload: path, fingerprint: fingerprint, size: download.size, filename: info.filename, isPublic: isPublic,
+                extraProperties: [:], requestor: nil)
         try await state.database.recordImageSource(
             fingerprint: fingerprint, server: source.server, protocol: "lxd", certificate: source.certificate, alias: reference,
             cached: cached, autoUpdate: autoUpdate)
