@@ -60,12 +60,9 @@ extension InstancesAPI {
         let state = self.state
         let sink = MigrationSink(state: state, post: post)
         if try await state.database.instance(named: post.name) != nil {
-            // LXD reports a name clash through the failed operation (202 first).
-            let operation = state.operations.run(description: "Creating instance", resources: Self.resources(post.name)) { _ in
-                throw LXDError.conflict(
-                    "Failed creating instance record: Add instance info to the database: This \"instances\" entry already exists")
-            }
-            return .async(operation)
+            // As LXD 5.0.2, in either mode: the record is made before the operation starts.
+            throw LXDError.internalError(
+                "Failed creating instance record: Add instance info to the database: This \"instances\" entry already exists")
         }
         if post.source.mode == "push" {
             let sockets = MigrationWebSockets()
