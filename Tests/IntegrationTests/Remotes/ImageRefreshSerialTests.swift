@@ -86,3 +86,22 @@ struct ImageRefreshSerialTests {
         }
     }
 }
+
+/// Cached images go when unused for `images.remote_cache_expiry` days or past their expiry date,
+/// checked when the daemon starts and hourly after (unit tests cover the rule).
+@Suite(.serialized, .enabled(if: containersAvailable))
+struct CachedImageExpirySerialTests {
+    @Test func expiredCachedImageIsRemovedAtStart() async throws {
+        try await RemoteInstancesSerialTests.withTwoHosts(client: TestEnvironment.ourLXC) { f1, f2, home in
+            let name = f2.name("user")
+            try home.lxc(["launch", "h1:\(f1.imageAlias)", "h2:\(name)"]).check()
+            let fingerprint = try #require(try f2.get("/1.0/images", as: [String].self).first).split(separator: "/").last.map(String.init)
+            try f2.lxc(["image", "edit", try #require(fingerprint)], stdin: Data("expires_at: 2020-01-01T00:00:00Z\n".utf8)).check()
+            try f2.shutdownDaemon()
+            try f2.startDaemon()
+            #expect(eventually { (try? f2.get("/1.0/images", as: [String].self))?.isEmpty == true })
+            // The instance made from it is untouched.
+            #expect(try f2.lxc(["exec", name, "--", "cat", "/etc/hostname"]).check().stdout == "\(name)\n")
+        }
+    }
+}
