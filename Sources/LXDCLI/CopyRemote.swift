@@ -5,24 +5,24 @@ import LXDCommandLine
 
 /// `lxc copy` and `lxc move` between servers (LXD's `CopyInstance` with a migration source):
 /// the source server offers the instance through a migration operation and the target pulls it
-/// (default), or the target waits and the source pushes (`--mode push`).
+/// (default), or the target waits and the source pushes (`--mode push`). A snapshot
+/// (`c1/snap0`) goes as an instance of its own.
 enum RemoteTransfer {
     static func run(_ ctx: CLIContext, _ args: ParsedArguments, move: Bool) throws {
         let (sourceRemote, sourceName) = try ctx.resolveRemote(args.positional[0])
         var (targetRemote, targetName) = args.positional.count > 1 ? try ctx.resolveRemote(args.positional[1]) : (sourceRemote, "")
         guard !sourceName.isEmpty else { throw UsageError("You must specify a source instance name") }
-        if targetName.isEmpty { targetName = sourceName }
-        guard SnapshotArguments.split(sourceName) == nil else {
-            throw UsageError("Copying a snapshot to another server is not supported by this client yet")
-        }
+        let snapshot = SnapshotArguments.split(sourceName)
+        if targetName.isEmpty { targetName = snapshot?.instance ?? sourceName }
+        if move && snapshot != nil { throw UsageError("Moving a snapshot to another server is not supported") }
         if args.bool("refresh") { throw UsageError("--refresh is not supported between servers by this client yet") }
         let mode = args.string("mode", default: "pull")
         guard ["pull", "push", "relay"].contains(mode) else { throw UsageError("Invalid mode: \(mode)") }
         guard mode != "relay" else { throw UsageError("The relay transfer mode is not supported by this client yet") }
         let source = try ctx.server(remote: sourceRemote)
         let target = try ctx.server(remote: targetRemote)
-        let entry = try source.getInstance(sourceName)
-        let isRunning = entry.statusCode == StatusCode.running.rawValue
+        let entry = try source.getInstance(snapshot?.instance ?? sourceName)
+        let isRunning = snapshot == nil && entry.statusCode == StatusCode.running.rawValue
         let stateful = !args.bool("stateless")
         let live = isRunning && stateful
         let instanceOnly = args.bool("instance-only")
@@ -51,7 +51,9 @@ enum RemoteTransfer {
         defer { progress.finish() }
         let config = try ctx.clientConfig()
         if mode == "pull" {
-            let sourceOperation = try source.migrateInstance(sourceName, live: live, instanceOnly: instanceOnly)
+            let sourceOperation =
+                try snapshot.map { try source.migrateInstanceSnapshot($0.instance, snapshot: $0.snapshot) }
+                ?? source.migrateInstance(sourceName, live: live, instanceOnly: instanceOnly)
             post.source.mode = "pull"
             post.source.operation = try source.networkURL() + "/1.0/operations/" + sourceOperation.id
             post.source.certificate = try RemoteImageSource.pinnedCertificate(config, remote: sourceRemote, server: source)
@@ -77,7 +79,9 @@ enum RemoteTransfer {
                 certificate: try RemoteImageSource.pinnedCertificate(config, remote: targetRemote, server: target),
                 operation: try target.networkURL() + "/1.0/operations/" + targetOperation.id, websockets: secrets)
             do {
-                let sourceOperation = try source.migrateInstance(sourceName, live: live, instanceOnly: instanceOnly, target: push)
+                let sourceOperation =
+                    try snapshot.map { try source.migrateInstanceSnapshot($0.instance, snapshot: $0.snapshot, target: push) }
+                    ?? source.migrateInstance(sourceName, live: live, instanceOnly: instanceOnly, target: push)
                 try sourceOperation.wait { progress.update(operation: $0) }
                 try targetOperation.wait()
             } catch {

@@ -13,9 +13,20 @@ extension InstanceManager {
         let idmap: [MigrationIDMap]
     }
 
-    func migrationSourceInfo(_ name: String, instanceOnly: Bool) async throws -> MigrationSourceInfo {
+    /// With `snapshot`, that snapshot's volume and id map stand for the instance.
+    func migrationSourceInfo(_ name: String, instanceOnly: Bool, snapshot: String? = nil) async throws -> MigrationSourceInfo {
         let record = try await record(name)
         let pool = try rootPool(try await expanded(record).devices)
+        if let snapshot {
+            guard let snap = try await database.snapshot(of: name, named: snapshot) else {
+                throw LXDError.notFound("Snapshot not found")
+            }
+            _ = try await storage.mountInstanceVolume(name, pool: pool)
+            let disk = (snap.config["volatile.last_state.idmap"] ?? record.config["volatile.last_state.idmap"]).flatMap(
+                IdmapSet.fromVolatile)
+            return MigrationSourceInfo(
+                volume: snapshotPath(name, snapshot, pool: pool), snapshots: [], idmap: Self.migrationIDMap(disk ?? idmap))
+        }
         var snapshots: [(name: String, path: String, record: MigrationSnapshot)] = []
         if !instanceOnly {
             for snap in try await database.snapshots(of: name) {
@@ -33,11 +44,13 @@ extension InstanceManager {
             }
         }
         let disk = record.config["volatile.last_state.idmap"].flatMap(IdmapSet.fromVolatile) ?? idmap
-        let entries = disk.entries.map {
-            MigrationIDMap(isUID: $0.isUID, isGID: $0.isGID, hostID: $0.hostID, nsID: $0.nsID, range: $0.range)
-        }
         let volume = try await storage.mountInstanceVolume(name, pool: pool)
-        return MigrationSourceInfo(volume: volume, snapshots: snapshots, idmap: entries)
+        return MigrationSourceInfo(volume: volume, snapshots: snapshots, idmap: Self.migrationIDMap(disk))
+    }
+
+    /// The header's description of the ids a volume's files are owned by.
+    static func migrationIDMap(_ map: IdmapSet) -> [MigrationIDMap] {
+        map.entries.map { MigrationIDMap(isUID: $0.isUID, isGID: $0.isGID, hostID: $0.hostID, nsID: $0.nsID, range: $0.range) }
     }
 
     /// Where a sink receives: the new instance's record and its (empty) volume through the pool,
