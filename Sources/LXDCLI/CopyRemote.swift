@@ -2,10 +2,12 @@ import Foundation
 import LXDAPI
 import LXDClient
 import LXDCommandLine
+import LXDHTTP
 
 /// `lxc copy` and `lxc move` between servers (LXD's `CopyInstance` with a migration source):
 /// the source server offers the instance through a migration operation and the target pulls it
-/// (default), or the target waits and the source pushes (`--mode push`). A snapshot
+/// (default), or the target waits and the source pushes (`--mode push`), or both wait and this
+/// client relays between them (`--mode relay`). A snapshot
 /// (`c1/snap0`) goes as an instance of its own.
 enum RemoteTransfer {
     static func run(_ ctx: CLIContext, _ args: ParsedArguments, move: Bool) throws {
@@ -18,7 +20,6 @@ enum RemoteTransfer {
         if args.bool("refresh") { throw UsageError("--refresh is not supported between servers by this client yet") }
         let mode = args.string("mode", default: "pull")
         guard ["pull", "push", "relay"].contains(mode) else { throw UsageError("Invalid mode: \(mode)") }
-        guard mode != "relay" else { throw UsageError("The relay transfer mode is not supported by this client yet") }
         let source = try ctx.server(remote: sourceRemote)
         let target = try ctx.server(remote: targetRemote)
         let entry = try source.getInstance(snapshot?.instance ?? sourceName)
@@ -50,10 +51,42 @@ enum RemoteTransfer {
         let progress = ProgressRenderer(format: "Transferring instance: %s", quiet: ctx.isQuiet, out: ctx.stdout)
         defer { progress.finish() }
         let config = try ctx.clientConfig()
-        if mode == "pull" {
-            let sourceOperation =
-                try snapshot.map { try source.migrateInstanceSnapshot($0.instance, snapshot: $0.snapshot) }
+        let offer = {
+            try snapshot.map { try source.migrateInstanceSnapshot($0.instance, snapshot: $0.snapshot) }
                 ?? source.migrateInstance(sourceName, live: live, instanceOnly: instanceOnly)
+        }
+        if mode == "relay" {
+            // Both servers wait for us: the source offers (pull), the target waits (push), and
+            // this client carries every message between their websockets.
+            let sourceOperation = try offer()
+            post.source.mode = "push"
+            let targetOperation: RemoteOperation
+            do {
+                targetOperation = try target.createInstance(post)
+            } catch {
+                source.cancelOperation(sourceOperation.id)
+                throw error
+            }
+            do {
+                let sourceSecrets = try sourceOperation.operation.metadata.decode([String: String].self)
+                let targetSecrets = try targetOperation.operation.metadata.decode([String: String].self)
+                let pairs = try targetSecrets.keys.sorted().compactMap { key -> (WebSocket, WebSocket)? in
+                    guard let sourceSecret = sourceSecrets[key], let targetSecret = targetSecrets[key] else { return nil }
+                    return (
+                        try source.operationWebSocket(sourceOperation.id, secret: sourceSecret),
+                        try target.operationWebSocket(targetOperation.id, secret: targetSecret)
+                    )
+                }
+                WebSocketRelay.run(pairs)
+                try targetOperation.wait { progress.update(operation: $0) }
+                try sourceOperation.wait()
+            } catch {
+                source.cancelOperation(sourceOperation.id)
+                target.cancelOperation(targetOperation.id)
+                throw failure(error)
+            }
+        } else if mode == "pull" {
+            let sourceOperation = try offer()
             post.source.mode = "pull"
             post.source.operation = try source.networkURL() + "/1.0/operations/" + sourceOperation.id
             post.source.certificate = try RemoteImageSource.pinnedCertificate(config, remote: sourceRemote, server: source)

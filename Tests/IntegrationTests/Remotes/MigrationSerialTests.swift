@@ -38,7 +38,7 @@ struct MigrationSerialTests {
 
     @Test(arguments: [
         (TestEnvironment.debianLXC, "pull"), (TestEnvironment.debianLXC, "push"), (TestEnvironment.debianLXC, "relay"),
-        (TestEnvironment.ourLXC, "pull"), (TestEnvironment.ourLXC, "push"),
+        (TestEnvironment.ourLXC, "pull"), (TestEnvironment.ourLXC, "push"), (TestEnvironment.ourLXC, "relay"),
     ])
     func copyAndMoveBetweenOurDaemons(_ client: String, _ mode: String) async throws {
         try await RemoteInstancesSerialTests.withTwoHosts(client: client) { f1, f2, home in
@@ -67,7 +67,10 @@ struct MigrationSerialTests {
 
     /// `lxc copy h1:c1/snap0 h2:c2`: the snapshot arrives as an instance of its own, with the
     /// snapshot's files and none of the source's snapshots.
-    @Test(arguments: [(TestEnvironment.debianLXC, "pull"), (TestEnvironment.ourLXC, "pull"), (TestEnvironment.ourLXC, "push")])
+    @Test(arguments: [
+        (TestEnvironment.debianLXC, "pull"), (TestEnvironment.ourLXC, "pull"), (TestEnvironment.ourLXC, "push"),
+        (TestEnvironment.ourLXC, "relay"),
+    ])
     func snapshotCopiedToAnotherServer(_ client: String, _ mode: String) async throws {
         try await RemoteInstancesSerialTests.withTwoHosts(client: client) { f1, f2, home in
             let name = f1.name("snapsrc")
