@@ -399,24 +399,37 @@ struct VolumeEditCommand: LXCCommand {
             flags: [targetFlag])
     }
 
+    /// The commented header LXD's client puts above a volume or a volume snapshot in the editor.
+    static let header = """
+        ### This is a YAML representation of a storage volume.
+        ### Any line starting with a '# will be ignored.
+        ###
+        ### A storage volume consists of a set of configuration items.
+        ###
+        ### name: vol1
+        ### type: custom
+        ### used_by: []
+        ### config:
+        ###   size: "61203283968"
+        """
+
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         guard try ctx.checkArgs(args, min: 2, max: 2) else { return }
         let (server, pool) = try poolArgument(ctx, args)
         let reference = VolumeReference(args.positional[1])
-        let raw = try server.getRaw(reference.path(pool: pool))
-        if reference.snapshot != nil {
-            let current = YAML.emit(
-                GoSchema.storageVolumeSnapshot.apply(OrderedJSON.parseOrNull(raw)).picking(["description", "expires_at"]).yamlNode)
-            let edited = try parseConfigYAML(try editText(ctx, current))
-            var body: [String: JSONValue] = ["description": .string(edited.description)]
-            if let expires = edited.node["expires_at"]?.string { body["expires_at"] = .string(expires) }
-            _ = try server.query("PUT", reference.path(pool: pool), body: try LXDServer.encode(body))
-            return
+        let path = reference.path(pool: pool)
+        let isSnapshot = reference.snapshot != nil
+        try YAMLEditor(ctx: ctx).run(header: Self.header) {
+            let (raw, etag) = try server.getRawWithETag(path)
+            let schema: GoSchema = isSnapshot ? .storageVolumeSnapshot : .storageVolume
+            return (YAML.emit(schema.apply(OrderedJSON.parseOrNull(raw)).yamlNode), etag)
+        } apply: { text, etag in
+            let body =
+                isSnapshot
+                ? try LXDServer.encode(try YAMLUnmarshaler.storageVolumeSnapshotPut(text))
+                : try LXDServer.encode(try YAMLUnmarshaler.storageVolumePut(text))
+            _ = try server.query("PUT", path, body: body, etag: etag)
         }
-        let current = YAML.emit(GoSchema.storageVolume.apply(OrderedJSON.parseOrNull(raw)).picking(["config", "description"]).yamlNode)
-        let edited = try parseConfigYAML(try editText(ctx, current))
-        let put = StorageVolumePut(config: edited.config, description: edited.description)
-        _ = try server.query("PUT", reference.path(pool: pool), body: try LXDServer.encode(put))
     }
 }
 
