@@ -11,8 +11,8 @@ struct ConfigCommand: LXCCommand {
     var subcommands: [any LXCCommand] {
         [
             DeviceCommand(target: .instance), ConfigEditCommand(), ConfigGetCommand(),
-            UnimplementedCommand("metadata", "Manage instance metadata files"), ConfigSetCommand(isUnset: false), ConfigShowCommand(),
-            UnimplementedCommand("template", "Manage instance file templates"), ConfigTrustCommand(),
+            ConfigMetadataCommand(), ConfigSetCommand(isUnset: false), ConfigShowCommand(),
+            ConfigTemplateCommand(), ConfigTrustCommand(),
             ConfigSetCommand(isUnset: true),
         ]
     }

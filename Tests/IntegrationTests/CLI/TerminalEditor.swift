@@ -1,5 +1,6 @@
 import Foundation
 import LXDTestSupport
+import Testing
 
 /// `edit` commands with a terminal: `script(1)` gives the client a terminal; the editor is a
 /// shell script that records what it was shown and writes the next prepared answer.
@@ -41,4 +42,16 @@ enum TerminalEditor {
         return (result.stdout.replacingOccurrences(of: "\r\n", with: "\n"), shown)
     }
 
+    /// Opens `arguments` with Debian's client and ours on the real LXD, saving the text unchanged:
+    /// both editors must be shown the same text once, and print the same.
+    static func expectSameSaveUnchanged(
+        on lxd: ReferenceDaemon, _ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let debian = try edit(
+            scratch: lxd.directory, environment: lxd.environment, client: TestEnvironment.debianLXC, arguments, answers: [])
+        let ours = try edit(scratch: lxd.directory, environment: lxd.environment, client: TestEnvironment.ourLXC, arguments, answers: [])
+        #expect(ours.shown.count == 1, "\(arguments)", sourceLocation: sourceLocation)
+        #expect(ours.shown == debian.shown, "\(arguments)", sourceLocation: sourceLocation)
+        #expect(ours.output == debian.output, "\(arguments)", sourceLocation: sourceLocation)
+    }
 }
