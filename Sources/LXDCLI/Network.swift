@@ -313,7 +313,7 @@ struct NetworkAttachCommand: LXCCommand {
             device["parent"] = network.name
         }
         if args.positional.count > 3 { device["name"] = args.positional[3] }
-        try NetworkDevices.change(server, profile: profile, target: args.positional[1]) { devices in
+        try LocalDevices.change(server, profile: profile, target: args.positional[1]) { devices in
             guard devices[deviceName] == nil else { throw LXDError(.badRequest, "The device already exists") }
             devices[deviceName] = device
         }
@@ -338,7 +338,7 @@ struct NetworkDetachCommand: LXCCommand {
         guard try ctx.checkArgs(args, min: 2, max: 3) else { return }
         let (server, name) = try ctx.resolve(args.positional[0])
         let wanted = args.positional.count > 2 ? args.positional[2] : nil
-        try NetworkDevices.change(server, profile: profile, target: args.positional[1]) { devices in
+        try LocalDevices.change(server, profile: profile, target: args.positional[1]) { devices in
             let matches = devices.filter { $0.value["type"] == "nic" && ($0.value["network"] == name || $0.value["parent"] == name) }
             let chosen: String
             if let wanted {
@@ -353,23 +353,6 @@ struct NetworkDetachCommand: LXCCommand {
                 chosen = matches.keys.first ?? ""
             }
             devices[chosen] = nil
-        }
-    }
-}
-
-enum NetworkDevices {
-    /// Read-modify-write of an instance's (async PUT) or a profile's (sync PUT) local devices.
-    static func change(_ server: LXDServer, profile: Bool, target: String, _ edit: (inout Devices) throws -> Void) throws {
-        if profile {
-            let path = "/1.0/profiles/" + LXDServer.escape(target)
-            var put = try server.get(path, as: Profile.self).writable
-            try edit(&put.devices)
-            _ = try server.query("PUT", path, body: try LXDServer.encode(put))
-        } else {
-            let path = "/1.0/instances/" + LXDServer.escape(target)
-            var put = try server.get(path, as: Instance.self).writable
-            try edit(&put.devices)
-            _ = try server.queryOperation("PUT", path, body: try LXDServer.encode(put)).wait()
         }
     }
 }

@@ -53,7 +53,10 @@ extension InstanceManager {
             } catch let error as LXDError {
                 throw LXDError.internalError("Initialize LXC: \(error.message)")
             }
-            try await hotplugDevices(name, old: previous.devices, new: current.devices)
+            // Disks on custom volumes are mounted from their volume's path, as an instance update does.
+            try await hotplugDevices(
+                name, old: (try? await storage.resolveDiskDevices(previous.devices)) ?? previous.devices,
+                new: try await storage.resolveDiskDevices(current.devices))
             try await applyCgroupChanges(name, from: old, to: new)
         }
         if idmapChanged { try await database.updateInstance(record) }
