@@ -280,6 +280,16 @@ public struct ImageMetadata: Sendable, Codable, Equatable {
         case creationDate = "creation_date"
         case expiryDate = "expiry_date"
     }
+
+    /// Absent and `null` fields keep their zero values, as Go's decoder leaves them.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        architecture = try c.lenient(.architecture, "")
+        creationDate = try c.lenient(.creationDate, 0)
+        expiryDate = try c.lenient(.expiryDate, 0)
+        properties = try c.lenient(.properties, [:])
+        templates = try c.lenient(.templates, [:])
+    }
 }
 
 /// One entry of `templates:` in `metadata.yaml`.
@@ -294,5 +304,13 @@ public struct ImageMetadataTemplate: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case when, template, properties
         case createOnly = "create_only"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        when = try c.lenient(.when, [])
+        createOnly = try c.lenient(.createOnly, false)
+        template = try c.lenient(.template, "")
+        properties = try c.lenient(.properties, [:])
     }
 }
