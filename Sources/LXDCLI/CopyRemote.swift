@@ -17,7 +17,6 @@ enum RemoteTransfer {
         let snapshot = SnapshotArguments.split(sourceName)
         if targetName.isEmpty { targetName = snapshot?.instance ?? sourceName }
         if move && snapshot != nil { throw UsageError("Moving a snapshot to another server is not supported") }
-        if args.bool("refresh") { throw UsageError("--refresh is not supported between servers by this client yet") }
         let mode = args.string("mode", default: "pull")
         guard ["pull", "push", "relay"].contains(mode) else { throw UsageError("Invalid mode: \(mode)") }
         let source = try ctx.server(remote: sourceRemote)
@@ -47,6 +46,7 @@ enum RemoteTransfer {
         post.source.source = ""
         post.source.live = live
         post.source.instanceOnly = instanceOnly
+        post.source.refresh = args.bool("refresh")
 
         let progress = ProgressRenderer(format: "Transferring instance: %s", quiet: ctx.isQuiet, out: ctx.stdout)
         defer { progress.finish() }

@@ -63,8 +63,9 @@ extension InstancesAPI {
     func createFromMigration(_ post: InstancesPost) async throws -> APIResponse {
         try InstanceName.validate(post.name)
         let state = self.state
-        let sink = MigrationSink(state: state, post: post)
-        if try await state.database.instance(named: post.name) != nil {
+        let exists = try await state.database.instance(named: post.name) != nil
+        let sink = MigrationSink(state: state, post: post, refreshing: exists && post.source.refresh)
+        if exists && !post.source.refresh {
             // As LXD 5.0.2, in either mode: the record is made before the operation starts.
             throw LXDError.internalError(
                 "Failed creating instance record: Add instance info to the database: This \"instances\" entry already exists")

@@ -91,6 +91,28 @@ extension InstanceManager {
         return (volume, pool)
     }
 
+    /// A refresh's target: stopped, its snapshots that the source no longer has deleted; the
+    /// volume (mounted) and the snapshots it keeps.
+    func prepareMigrationRefresh(_ name: String, keeping sourceSnapshots: [String]) async throws
+        -> (volume: String, pool: String, snapshots: [String])
+    {
+        guard await status(name) == .stopped else {
+            throw LXDError.badRequest("Failed getting exclusive access to instance: Instance is running")
+        }
+        let record = try await record(name)
+        let pool = try rootPool(try await expanded(record).devices)
+        var kept: [String] = []
+        for snapshot in try await database.snapshots(of: name) {
+            if sourceSnapshots.contains(snapshot.name) {
+                kept.append(snapshot.name)
+            } else {
+                try await deleteSnapshot(name, snapshot.name, requestor: nil)
+            }
+        }
+        let volume = try await storage.mountInstanceVolume(name, pool: pool)
+        return (volume, pool, kept)
+    }
+
     /// Keeps what the volume holds now as snapshot `snapshot` (received before the next one).
     func storeMigratedSnapshot(_ instance: String, _ snapshot: MigrationSnapshot, pool: String) async throws {
         try await storage.createInstanceSnapshot(instance, snapshot.name, pool: pool)
