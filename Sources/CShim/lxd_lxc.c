@@ -343,3 +343,17 @@ int lxd_fork_dispatch(int argc, char **argv) {
         exit(lxd_forkmount(argc, argv));
     return -1;
 }
+
+// The helpers run from the binary's first constructor, before those of Swift's runtime,
+// Foundation and libdispatch (linked statically into release builds): they read
+// /proc/self/maps, size the CPU set and touch hundreds of pages that a helper never uses.
+// Only for a program named `lxd` (the daemon spawns its helpers with argv[0] "lxd"); any
+// other binary that links this object (lxc, test bundles) reaches the dispatch from main.
+__attribute__((constructor(101))) static void lxd_fork_dispatch_early(int argc, char **argv, char **envp) {
+    (void)envp;
+    if (argc < 2 || argv == NULL || argv[0] == NULL)
+        return;
+    const char *slash = strrchr(argv[0], '/');
+    if (strcmp(slash != NULL ? slash + 1 : argv[0], "lxd") == 0)
+        lxd_fork_dispatch(argc, argv);
+}

@@ -1,5 +1,6 @@
 import Foundation
 import LXDAPI
+import LXDOS
 import LibLXC
 
 /// Facts about the host gathered once at start (uname, os-release, liblxc's version).
@@ -22,7 +23,7 @@ struct HostInfo: Sendable {
         let machine = field(&name.machine)
         var osName = "Linux"
         var osVersion = ""
-        if let text = try? String(contentsOfFile: "/etc/os-release", encoding: .utf8) {
+        if let text = KernelFile.read("/etc/os-release") {
             for line in text.split(separator: "\n") {
                 let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
                 guard parts.count == 2 else { continue }

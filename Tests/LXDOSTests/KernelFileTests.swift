@@ -37,4 +37,21 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(KernelFile.read(path) == "a\u{FFFD}b")
     }
+
+    @Test func bytesAreReadAsTheyAre() throws {
+        let bytes: [UInt8] = [0x2F, 0x62, 0x69, 0x6E, 0x00, 0xFF, 0x00]
+        let path = try temporaryFile(bytes)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(KernelFile.readBytes(path) == bytes)
+        let empty = try temporaryFile([])
+        defer { try? FileManager.default.removeItem(atPath: empty) }
+        #expect(KernelFile.readBytes(empty) == [])
+        #expect(KernelFile.readBytes("/nonexistent/kernelfile") == nil)
+    }
+
+    @Test func procfsCommandLineKeepsItsNULSeparators() throws {
+        let bytes = try #require(KernelFile.readBytes("/proc/self/cmdline"))
+        #expect(bytes.last == 0)
+        #expect(bytes.split(separator: 0).count == CommandLine.arguments.count)
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LXDOS
 
 /// Which cgroup version each resource controller is on. This machine kind has every
 /// controller on v1 with an empty v2 mount at `unified/`; a pure v2 host has them all in the
@@ -21,7 +22,7 @@ struct CgroupLayout: Sendable, Equatable {
     static func detect(root: String = "/sys/fs/cgroup") -> CgroupLayout {
         let files = FileManager.default
         func v2Controllers(_ dir: String) -> Set<String> {
-            let text = (try? String(contentsOfFile: dir + "/cgroup.controllers", encoding: .utf8)) ?? ""
+            let text = KernelFile.read(dir + "/cgroup.controllers") ?? ""
             return Set(text.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
         }
         let unified = files.fileExists(atPath: root + "/cgroup.controllers") ? root : root + "/unified"

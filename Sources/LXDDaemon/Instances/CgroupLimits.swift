@@ -1,5 +1,6 @@
 import Foundation
 import LXDAPI
+import LXDOS
 
 /// One cgroup file value of a container: `memory.limit_in_bytes = 64000000` (v1) or
 /// `memory.max = 64000000` (v2). At start it becomes `lxc.cgroup.KEY` / `lxc.cgroup2.KEY`;
@@ -186,7 +187,7 @@ enum BlockDevice {
         let block = "\(major):\(minor)"
         let sys = "/sys/dev/block/\(block)"
         if FileManager.default.fileExists(atPath: sys + "/partition"),
-            let parent = try? String(contentsOfFile: sys + "/../dev", encoding: .utf8)
+            let parent = KernelFile.read(sys + "/../dev")
         {
             return [parent.trimmingCharacters(in: .whitespacesAndNewlines)]
         }

@@ -1,5 +1,6 @@
 import Foundation
 import LXDAPI
+import LXDOS
 
 /// The resource limits of an instance's expanded config, as the cgroup values liblxc writes at
 /// start (and the daemon writes live into a running container's cgroup).
@@ -87,7 +88,7 @@ struct InstanceLimits: Equatable {
 /// The host's memory and CPUs, read once.
 enum HostResources {
     static let memoryBytes: Int64 = {
-        guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) else { return 0 }
+        guard let text = KernelFile.read("/proc/meminfo") else { return 0 }
         for line in text.split(separator: "\n") where line.hasPrefix("MemTotal:") {
             let fields = line.split(separator: " ")
             if fields.count >= 2, let kilobytes = Int64(fields[1]) { return kilobytes * 1024 }

@@ -3,6 +3,7 @@ import Foundation
 import LXDAPI
 import LXDCommandLine
 import LXDCore
+import LXDOS
 import YAML
 
 /// `lxc publish`: an instance (stopped) or a snapshot packed as a unified image tarball that LXD
@@ -48,7 +49,7 @@ extension InstanceManager {
             config = record.config
         }
         let (metadata, created) = try Self.publishedMetadata(
-            existing: try? String(contentsOfFile: volume + "/metadata.yaml", encoding: .utf8), architecture: record.architecture,
+            existing: KernelFile.read(volume + "/metadata.yaml"), architecture: record.architecture,
             properties: request.properties, expiresAt: request.expiresAt)
         let shift = Self.publishShift(config["volatile.last_state.idmap"] ?? "")
         let compression = request.compression

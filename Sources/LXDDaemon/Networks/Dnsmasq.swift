@@ -126,7 +126,7 @@ struct Dnsmasq: Sendable {
         guard Self.isAlive(pid) else {
             let status = await ProcessSupervisor.shared.wait(pid: pid)
             unlink(pidFile)
-            let output = ((try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            let output = (KernelFile.read(logFile) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             let code: String
             if case .exited(let value) = status { code = "Process exited with non-zero value \(value)" } else { code = "\(status)" }
             throw LXDError.internalError("The DNS and DHCP service exited prematurely: \(code) (\"\(output)\")")
@@ -137,7 +137,7 @@ struct Dnsmasq: Sendable {
     /// A running child that has not exited (a zombie counts as gone).
     static func isAlive(_ pid: Int32) -> Bool {
         guard pid > 0, kill(pid, 0) == 0 else { return false }
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        guard let stat = KernelFile.read("/proc/\(pid)/stat"),
             let close = stat.lastIndex(of: ")")
         else { return false }
         let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
@@ -147,9 +147,9 @@ struct Dnsmasq: Sendable {
     /// The pid in `dnsmasq.pid` if that process is this network's dnsmasq (checked through its
     /// command line, so that a recycled pid is never killed).
     func runningPID() -> Int32? {
-        guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+        guard let text = KernelFile.read(pidFile),
             let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), Self.isAlive(pid),
-            let cmdline = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))
+            let cmdline = KernelFile.readBytes("/proc/\(pid)/cmdline")
         else { return nil }
         let words = cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
         guard words.first?.hasSuffix("dnsmasq") == true, words.contains("--interface=\(network)"),
@@ -185,7 +185,7 @@ struct Dnsmasq: Sendable {
         }
         for (file, line) in wanted {
             let path = hostsDirectory + "/" + file
-            if (try? String(contentsOfFile: path, encoding: .utf8)) == line { continue }
+            if KernelFile.read(path) == line { continue }
             try line.write(toFile: path, atomically: true, encoding: .utf8)
             chmod(path, 0o644)
         }
@@ -200,7 +200,7 @@ struct Dnsmasq: Sendable {
 
     /// The current leases (IPv4 lines carry the MAC; DHCPv6 lines an IAID, left without MAC).
     func leases() -> [Lease] {
-        guard let text = try? String(contentsOfFile: leasesFile, encoding: .utf8) else { return [] }
+        guard let text = KernelFile.read(leasesFile) else { return [] }
         return Self.parseLeases(text)
     }
 

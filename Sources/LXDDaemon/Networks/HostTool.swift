@@ -1,5 +1,6 @@
 import Foundation
 import LXDAPI
+import LXDOS
 
 /// The host's network tools (iproute2's `ip` and `tc`, `nft`, `iptables`, util-linux's
 /// `nsenter`, `dnsmasq`), found on the helper PATH and run as children of the daemon. They act
@@ -52,6 +53,6 @@ enum HostTool {
 
     static func readSysctl(_ key: String) -> String? {
         let path = "/proc/sys/" + key
-        return (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        return KernelFile.read(path)?.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import LXDAPI
 import LXDCore
+import LXDOS
 
 /// The `btrfs` driver: the pool is a btrfs filesystem (a loop file the pool makes under
 /// `$LXD_DIR/disks`, a block device, or a subvolume at an existing path on btrfs) holding LXD's
@@ -23,7 +24,7 @@ struct BtrfsDriver: StorageDriver {
 
     static func unavailableReason() -> String? {
         guard FileManager.default.isExecutableFile(atPath: btrfs) else { return "the btrfs tool (btrfs-progs) is not installed" }
-        let filesystems = (try? String(contentsOfFile: "/proc/filesystems", encoding: .utf8)) ?? ""
+        let filesystems = KernelFile.read("/proc/filesystems") ?? ""
         guard filesystems.contains("btrfs") else { return "the kernel has no btrfs support" }
         return nil
     }
@@ -94,7 +95,7 @@ struct BtrfsDriver: StorageDriver {
     }
 
     private static func isMountedDevice(_ device: String) -> Bool {
-        let mounts = (try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? ""
+        let mounts = KernelFile.read("/proc/self/mounts") ?? ""
         let resolved = (device as NSString).resolvingSymlinksInPath
         return mounts.split(separator: "\n").contains { $0.split(separator: " ").first.map(String.init) == resolved }
     }

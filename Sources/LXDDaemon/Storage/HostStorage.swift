@@ -2,6 +2,7 @@ import CShim
 import Foundation
 import LXDAPI
 import LXDCore
+import LXDOS
 
 /// The host-side helpers every driver uses: running storage tools with LXD's error wording,
 /// filesystem facts, mounts and whole-tree copies.
@@ -48,7 +49,7 @@ enum HostStorage {
 
     /// Mount points from /proc/self/mountinfo (octal escapes decoded).
     static func mountPoints() -> [String] {
-        guard let text = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return [] }
+        guard let text = KernelFile.read("/proc/self/mountinfo") else { return [] }
         return text.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ")
             return fields.count > 4 ? unescape(String(fields[4])) : nil

@@ -1,6 +1,7 @@
 import Foundation
 import LXDAPI
 import LXDCore
+import LXDOS
 
 /// The `lvm` driver with thin provisioning: a volume group (on a loop file the pool makes under
 /// `$LXD_DIR/disks`, on a block device, or an existing one named by `source`) holding a thin
@@ -29,7 +30,7 @@ struct LVMDriver: StorageDriver {
 
     static func unavailableReason() -> String? {
         guard FileManager.default.isExecutableFile(atPath: HostStorage.tool("lvm")) else { return "the lvm tools (lvm2) are not installed" }
-        let misc = (try? String(contentsOfFile: "/proc/misc", encoding: .utf8)) ?? ""
+        let misc = KernelFile.read("/proc/misc") ?? ""
         // The kernel registers the misc device; a /dev/mapper/control node alone proves nothing
         // (the lvm tools make one even where the kernel has no device-mapper).
         guard misc.split(separator: "\n").contains(where: { $0.hasSuffix(" device-mapper") }) else {
