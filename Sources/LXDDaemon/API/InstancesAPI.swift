@@ -102,11 +102,16 @@ struct InstancesAPI: Sendable {
         let post = try request.decode(InstancePost.self)
         if !post.pool.isEmpty { return try await instancePoolMove(name, post, request) }
         if post.migration { return try await migrationSourcePost(name, post, request) }
-        try InstanceName.validate(post.name)
+        // LXD's order: "/" first, then a taken name (an empty one is the current name), both
+        // before the operation that finds the instance running.
+        if post.name.contains("/") { throw LXDError.badRequest("The character \"/\" is reserved for snapshots") }
+        let newName = post.name.isEmpty ? name : post.name
+        if (try? await instances.record(newName)) != nil { throw LXDError.conflict("Name \"\(newName)\" already in use") }
+        try InstanceName.validate(newName)
         let instances = self.instances
         let requestor = request.requestor
         let operation = state.operations.run(description: "Renaming instance", resources: Self.resources(name)) { _ in
-            try await instances.rename(name, to: post.name, requestor: requestor)
+            try await instances.rename(name, to: newName, requestor: requestor)
             return nil
         }
         return .async(operation)
