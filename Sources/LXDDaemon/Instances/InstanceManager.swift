@@ -460,14 +460,9 @@ actor InstanceManager {
         }
         let exitStatus = await ProcessSupervisor.shared.wait(pid: pid)
         guard case .exited(0) = exitStatus else {
-            let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-            let lxcLog = (try? String(contentsOfFile: logs + "/lxc.log", encoding: .utf8)) ?? ""
-            let detail = (log + lxcLog).split(separator: "\n").filter { $0.contains("ERROR") || !$0.contains(" lxc ") }.suffix(3)
-                .joined(separator: "\n")
-            throw LXDError.internalError(
-                "Failed to run: \(executable) forkstart \(name) \(lxcpath) \(configPath): \(exitStatus)"
-                    + (detail.isEmpty ? "" : ": \(detail)")
-                    + "\nTry `lxc info --show-log \(name)` for more info")
+            // LXD's wording; liblxc's reasons are in lxc.log (forkstart.log keeps the helper's
+            // own words), which the clients' hint (`lxc info --show-log`) points at.
+            throw LXDError.internalError("Failed to run: \(executable) forkstart \(name) \(lxcpath) \(configPath): \(exitStatus)")
         }
     }
 

@@ -23,4 +23,28 @@ struct ActionHintSerialTests {
             }
         }
     }
+
+    /// A start that fails (init missing): LXD's error names the forkstart command and its exit
+    /// status; each client adds the hint once, `lxc launch` with the remote in the name.
+    @Test func aFailedStartIsReportedOnceWithOneHint() async throws {
+        try await DaemonFixture.with { f in
+            let name = f.name("noinit")
+            let lxd = URL(fileURLWithPath: f.lxd).resolvingSymlinksInPath().path
+            let failure =
+                "Error: Failed to run: \(lxd) forkstart \(name) \(f.directory)/containers "
+                + "\(f.directory)/logs/\(name)/lxc.conf: exit status 1\n"
+            for client in [f.ourLXC, "/usr/bin/lxc"] {
+                let launch = try f.lxc(["launch", f.imageAlias, name, "-c", "raw.lxc=lxc.init.cmd=/nonexistent"], client: client)
+                #expect(launch.status == 1)
+                // (after the notice that the instance has no network)
+                #expect(
+                    launch.stderr.hasSuffix("\n\n" + failure + "Try `lxc info --show-log local:\(name)` for more info\n"),
+                    "\(client): \(launch)")
+                let start = try f.lxc(["start", name], client: client)
+                #expect(start.status == 1)
+                #expect(start.stderr == failure + "Try `lxc info --show-log \(name)` for more info\n", "\(client): \(start)")
+                try f.lxc(["delete", name]).check()
+            }
+        }
+    }
 }
