@@ -87,6 +87,8 @@ public final class LXDServer: Sendable {
     static func describeConnectError(_ error: any Error, _ http: HTTPClient, path: String) -> String {
         switch http.transport {
         case .unix(let socket):
+            // A failed connect already reads "dial unix PATH: connect: REASON".
+            if let error = error as? HTTPError, case .connect = error { return "Get \"http://unix.socket/1.0\": \(error)" }
             return "Get \"http://unix.socket/1.0\": dial unix \(socket): connect: \(error)"
         case .tls:
             let target = "https://\(http.hostDescription)\(path == "/1.0" ? "/1.0" : path)"
