@@ -2,6 +2,7 @@ import Foundation
 import LXDAPI
 import LXDClient
 import LXDCommandLine
+import LXDCore
 
 /// `lxc list` (LXD's list.go).
 struct ListCommand: LXCCommand {
@@ -75,6 +76,14 @@ struct ListCommand: LXCCommand {
             return Column(header: "MEMORY USAGE") { full in
                 guard isActive(full), let state = full.state, state.memory.usage > 0 else { return "" }
                 return Units.byteSizeIEC(state.memory.usage)
+            }
+        case "M":
+            return Column(header: "MEMORY USAGE%") { full in
+                guard isActive(full), let state = full.state, state.memory.usage > 0,
+                    let limit = full.instance.expandedConfig["limits.memory"], !limit.isEmpty, !limit.contains("%"),
+                    let bytes = ByteSize.parse(limit), bytes > 0
+                else { return "" }
+                return String(format: "%.1f%%", Double(state.memory.usage) / Double(bytes) * 100)
             }
         case "u":
             return Column(header: "CPU USAGE") { full in

@@ -41,4 +41,21 @@ struct ListFilterSerialTests {
             #expect(String(decoding: bad.body, as: UTF8.self).contains("Invalid filter: clause has no value"))
         }
     }
+
+    /// `M` (MEMORY USAGE%): the memory used as a share of `limits.memory`, blank without a limit.
+    @Test func memoryUsagePercentColumn() async throws {
+        try await DaemonFixture.with { f in
+            let limited = f.name("lim")
+            let free = f.name("free")
+            try f.lxc(["launch", f.imageAlias, limited, "-c", "limits.memory=64MB"]).check()
+            try f.lxc(["launch", f.imageAlias, free]).check()
+            for client in ["/usr/bin/lxc", f.ourLXC] {
+                let rows = try f.lxc(["list", "--format", "csv", "-c", "nM"], client: client).check().stdout.split(separator: "\n")
+                #expect(rows.count == 2, "\(client): \(rows)")
+                #expect(rows.contains("\(free),"), "\(client): \(rows)")
+                let percent = try #require(rows.first { $0.hasPrefix(limited + ",") }).dropFirst(limited.count + 1)
+                #expect(percent.hasSuffix("%") && Double(percent.dropLast()) != nil, "\(client): \(rows)")
+            }
+        }
+    }
 }
