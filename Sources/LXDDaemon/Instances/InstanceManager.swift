@@ -299,7 +299,7 @@ actor InstanceManager {
                     snapshots: copiedSnapshots.map(\.name), size: size)
             }
             if snapshot == nil {
-                try await withFrozen(source, requestor: nil) { try await copyVolume() }
+                try await withFrozen(source, pool: sourcePool, requestor: nil) { try await copyVolume() }
             } else {
                 try await copyVolume()
             }
