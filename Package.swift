@@ -41,7 +41,10 @@ let package = Package(
         // The daemon and the client as libraries; the executables are a few lines.
         .target(
             name: "LXDDaemon",
-            dependencies: ["LXDAPI", "LXDHTTP", "LXDClient", "LXDCore", "LXDOS", "SQLite", "YAML", "Archive", "LibLXC", "CShim", "TLS"]),
+            dependencies: [
+                "LXDAPI", "LXDHTTP", "LXDClient", "LXDCore", "LXDOS", "SQLite", "YAML", "Archive", "LibLXC", "CShim", "TLS",
+                "LXDCommandLine",
+            ]),
         .target(name: "LXDCLI", dependencies: ["LXDClient", "LXDCommandLine", "LXDAPI", "LXDCore", "LXDOS", "YAML", "TLS"]),
         // Swift's runtime and Foundation linked in: `lxd` is re-executed for every start, exec
         // and hook (`lxd forkstart`, `forkexec`, `callhook`) and `lxc` runs once per command;

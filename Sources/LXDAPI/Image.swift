@@ -42,6 +42,8 @@ public struct Image: Sendable, Codable {
     public var createdAt: Timestamp = .goZero
     public var lastUsedAt: Timestamp = .goZero
     public var uploadedAt: Timestamp = .goZero
+    /// Where an image pulled by alias came from, for refreshes; absent otherwise (as LXD omits it).
+    public var updateSource: ImageSource?
 
     public init() {}
 
@@ -63,6 +65,7 @@ public struct Image: Sendable, Codable {
         case createdAt = "created_at"
         case lastUsedAt = "last_used_at"
         case uploadedAt = "uploaded_at"
+        case updateSource = "update_source"
     }
 
     public init(from decoder: Decoder) throws {
@@ -72,6 +75,7 @@ public struct Image: Sendable, Codable {
         isPublic = try c.lenient(.isPublic, false)
         expiresAt = try c.lenient(.expiresAt, .unixEpoch)
         profiles = try c.lenient(.profiles, [])
+        updateSource = try c.decodeIfPresent(ImageSource.self, forKey: .updateSource)
         aliases = try c.lenient(.aliases, [])
         architecture = try c.lenient(.architecture, "")
         cached = try c.lenient(.cached, false)
@@ -82,6 +86,37 @@ public struct Image: Sendable, Codable {
         createdAt = try c.lenient(.createdAt, .goZero)
         lastUsedAt = try c.lenient(.lastUsedAt, .goZero)
         uploadedAt = try c.lenient(.uploadedAt, .goZero)
+    }
+}
+
+/// The server and alias an image is refreshed from (LXD's `api.ImageSource`).
+public struct ImageSource: Sendable, Codable, Equatable {
+    public var alias: String = ""
+    public var certificate: String = ""
+    public var `protocol`: String = ""
+    public var server: String = ""
+    public var imageType: String = ""
+
+    public init(alias: String, certificate: String, protocol: String, server: String, imageType: String = "container") {
+        self.alias = alias
+        self.certificate = certificate
+        self.protocol = `protocol`
+        self.server = server
+        self.imageType = imageType
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case alias, certificate, `protocol`, server
+        case imageType = "image_type"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        alias = try c.lenient(.alias, "")
+        certificate = try c.lenient(.certificate, "")
+        `protocol` = try c.lenient(.protocol, "")
+        server = try c.lenient(.server, "")
+        imageType = try c.lenient(.imageType, "")
     }
 }
 
@@ -245,6 +280,16 @@ public struct ImageMetadata: Sendable, Codable, Equatable {
         case creationDate = "creation_date"
         case expiryDate = "expiry_date"
     }
+
+    /// Absent and `null` fields keep their zero values, as Go's decoder leaves them.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        architecture = try c.lenient(.architecture, "")
+        creationDate = try c.lenient(.creationDate, 0)
+        expiryDate = try c.lenient(.expiryDate, 0)
+        properties = try c.lenient(.properties, [:])
+        templates = try c.lenient(.templates, [:])
+    }
 }
 
 /// One entry of `templates:` in `metadata.yaml`.
@@ -259,5 +304,13 @@ public struct ImageMetadataTemplate: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case when, template, properties
         case createOnly = "create_only"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        when = try c.lenient(.when, [])
+        createOnly = try c.lenient(.createOnly, false)
+        template = try c.lenient(.template, "")
+        properties = try c.lenient(.properties, [:])
     }
 }

@@ -95,6 +95,15 @@ public final class CLIContext: @unchecked Sendable {
     }
 
     /// An image server: any remote, public ones without a client certificate.
+    /// The simplestreams image server a `REMOTE:` argument names, or nil for an LXD server.
+    func simpleStreamsServer(_ positional: [String]) throws -> SimpleStreams? {
+        guard let argument = positional.first(where: { $0.hasSuffix(":") }) else { return nil }
+        let config = try clientConfig()
+        let (remote, _) = try config.parseRemote(argument)
+        guard let entry = config.remotes[remote], entry.protocol == "simplestreams" else { return nil }
+        return try SimpleStreams(url: entry.addr, certificatePEM: config.connectionArgs(remote).serverCertificatePEM ?? "")
+    }
+
     func imageServer(remote name: String) throws -> LXDServer {
         if let made = connections[name] { return made }
         let config = try clientConfig()

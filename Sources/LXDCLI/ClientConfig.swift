@@ -146,7 +146,8 @@ struct ClientConfig: Sendable {
         let (pem, key) = try X509Certificate.generate(purpose: .client, commonName: X509Certificate.defaultCommonName, altNames: nil)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try Data(pem.utf8).write(to: URL(fileURLWithPath: clientCertificatePath))
-        FileManager.default.createFile(atPath: clientKeyPath, contents: Data(key.utf8), attributes: [.posixPermissions: 0o600])
+        guard FileManager.default.createFile(atPath: clientKeyPath, contents: Data(key.utf8), attributes: [.posixPermissions: 0o600])
+        else { throw LXDError(.internalServerError, "Could not write the client key \(clientKeyPath)") }
     }
 
     /// The connection settings for an HTTPS remote: our certificate (when present) and the pinned

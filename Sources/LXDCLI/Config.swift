@@ -11,8 +11,8 @@ struct ConfigCommand: LXCCommand {
     var subcommands: [any LXCCommand] {
         [
             DeviceCommand(target: .instance), ConfigEditCommand(), ConfigGetCommand(),
-            UnimplementedCommand("metadata", "Manage instance metadata files"), ConfigSetCommand(isUnset: false), ConfigShowCommand(),
-            UnimplementedCommand("template", "Manage instance file templates"), ConfigTrustCommand(),
+            ConfigMetadataCommand(), ConfigSetCommand(isUnset: false), ConfigShowCommand(),
+            ConfigTemplateCommand(), ConfigTrustCommand(),
             ConfigSetCommand(isUnset: true),
         ]
     }
@@ -242,40 +242,33 @@ struct ConfigEditCommand: LXCCommand {
         let editor = YAMLEditor(ctx: ctx)
         guard !name.isEmpty else {
             try ConfigCommand.checkTarget(args, instance: false)
-            try editServer(server, editor)
+            try editor.run(header: nil) {
+                let (_, etag, raw) = try server.getServerWithETag()
+                return (YAML.emit(OrderedJSON.parseOrNull(raw).picking(["config"]).yamlNode), etag)
+            } apply: { text, etag in
+                try server.updateServer(config: try YAMLUnmarshaler.serverConfig(text), etag: etag)
+            }
             return
         }
         try ConfigCommand.checkTarget(args, instance: true)
         let reference = InstanceReference(name)
         if let snapshot = reference.snapshot {
-            let apply = { (text: String, etag: String) in
+            try editor.run(header: Self.header) {
+                let (raw, etag) = try server.getInstanceSnapshotRaw(reference.instance, snapshot)
+                let shown = GoSchema.instanceSnapshot.apply(OrderedJSON.parseOrNull(raw)).removing(["expanded_config", "expanded_devices"])
+                return (YAML.emit(shown.yamlNode), etag)
+            } apply: { text, etag in
                 let expiry = try YAMLUnmarshaler.snapshotExpiry(text)
                 _ = try server.updateInstanceSnapshot(reference.instance, snapshot, expiresAt: expiry, etag: etag).wait()
             }
-            guard editor.isInteractive else { return try apply(try YAMLEditor.standardInput(), "") }
-            let (raw, etag) = try server.getInstanceSnapshotRaw(reference.instance, snapshot)
-            let shown = GoSchema.instanceSnapshot.apply(OrderedJSON.parseOrNull(raw)).removing(["expanded_config", "expanded_devices"])
-            try editor.edit(header: Self.header, yaml: YAML.emit(shown.yamlNode)) { try apply($0, etag) }
             return
         }
-        let apply = { (text: String, etag: String) in
+        try editor.run(header: Self.header) {
+            let (_, etag, raw) = try server.getInstanceWithETag(name)
+            let shown = GoSchema.instance.apply(OrderedJSON.parseOrNull(raw)).removing(["expanded_config", "expanded_devices"])
+            return (YAML.emit(shown.yamlNode), etag)
+        } apply: { text, etag in
             _ = try server.updateInstance(name, try YAMLUnmarshaler.instancePut(text), etag: etag).wait()
-        }
-        guard editor.isInteractive else { return try apply(try YAMLEditor.standardInput(), "") }
-        let (_, etag, raw) = try server.getInstanceWithETag(name)
-        let shown = GoSchema.instance.apply(OrderedJSON.parseOrNull(raw)).removing(["expanded_config", "expanded_devices"])
-        try editor.edit(header: Self.header, yaml: YAML.emit(shown.yamlNode)) { try apply($0, etag) }
-    }
-
-    private func editServer(_ server: LXDServer, _ editor: YAMLEditor) throws {
-        guard editor.isInteractive else {
-            try server.updateServer(config: try YAMLUnmarshaler.serverConfig(try YAMLEditor.standardInput()))
-            return
-        }
-        let (_, etag, raw) = try server.getServerWithETag()
-        let shown = OrderedJSON.parseOrNull(raw).picking(["config"])
-        try editor.edit(header: nil, yaml: YAML.emit(shown.yamlNode)) { text in
-            try server.updateServer(config: try YAMLUnmarshaler.serverConfig(text), etag: etag)
         }
     }
 }

@@ -15,7 +15,7 @@ struct ConfigTrustCommand: LXCCommand {
 
     var subcommands: [any LXCCommand] {
         [
-            ConfigTrustAddCommand(), UnimplementedCommand("edit", "Edit trust configurations as YAML"), ConfigTrustListCommand(),
+            ConfigTrustAddCommand(), ConfigTrustEditCommand(), ConfigTrustListCommand(),
             ConfigTrustListTokensCommand(), ConfigTrustRemoveCommand(), ConfigTrustRevokeTokenCommand(), ConfigTrustShowCommand(),
         ]
     }
@@ -192,13 +192,46 @@ struct ConfigTrustShowCommand: LXCCommand {
         guard try ctx.checkArgs(args, min: 1, max: 1) else { return }
         let (server, fingerprint) = try ctx.resolve(args.positional[0])
         guard !fingerprint.isEmpty else { throw UsageError("Missing certificate fingerprint") }
-        let certificate = try server.getCertificate(fingerprint).certificate
-        let node = YAMLNode.mapping([
-            (key: "name", value: .string(certificate.name)), (key: "type", value: .string(certificate.type)),
-            (key: "restricted", value: .scalar(certificate.restricted ? "true" : "false", quoted: false)),
-            (key: "projects", value: .sequence(certificate.projects.map { .string($0) })),
-            (key: "certificate", value: .string(certificate.certificate)), (key: "fingerprint", value: .string(certificate.fingerprint)),
-        ])
-        ctx.stdout.write(YAML.emit(node))
+        ctx.stdout.write(Self.yaml(try server.getCertificate(fingerprint).certificate))
+    }
+
+    /// A certificate as LXD's client marshals it (`show`, and `edit` under its header).
+    static func yaml(_ certificate: Certificate) -> String {
+        YAML.emit(
+            YAMLNode.mapping([
+                (key: "name", value: .string(certificate.name)), (key: "type", value: .string(certificate.type)),
+                (key: "restricted", value: .scalar(certificate.restricted ? "true" : "false", quoted: false)),
+                (key: "projects", value: .sequence(certificate.projects.map { .string($0) })),
+                (key: "certificate", value: .string(certificate.certificate)),
+                (key: "fingerprint", value: .string(certificate.fingerprint)),
+            ]))
+    }
+}
+
+struct ConfigTrustEditCommand: LXCCommand {
+    var spec: CommandSpec {
+        CommandSpec(name: "edit", usage: "[<remote>:]<fingerprint>", short: "Edit trust configurations as YAML")
+    }
+
+    /// The commented header LXD's client puts above a certificate in the editor.
+    static let header = """
+        ### This is a YAML representation of the certificate.
+        ### Any line starting with a '# will be ignored.
+        ###
+        ### Note that the fingerprint is shown but cannot be changed
+        """
+
+    func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
+        guard try ctx.checkArgs(args, min: 1, max: 1) else { return }
+        let (server, fingerprint) = try ctx.resolve(args.positional[0])
+        guard !fingerprint.isEmpty else { throw UsageError("Missing certificate fingerprint") }
+        let path = "/1.0/certificates/" + LXDServer.escape(fingerprint)
+        try YAMLEditor(ctx: ctx).run(header: Self.header) {
+            let (raw, etag) = try server.getRawWithETag(path)
+            let certificate = try JSONDecoder().decode(Certificate.self, from: raw)
+            return (ConfigTrustShowCommand.yaml(certificate), etag)
+        } apply: { text, etag in
+            _ = try server.query("PUT", path, body: try LXDServer.encode(try YAMLUnmarshaler.certificatePut(text)), etag: etag)
+        }
     }
 }

@@ -2,27 +2,27 @@ import Foundation
 import LXDAPI
 import LXDClient
 import LXDCommandLine
+import LXDHTTP
 
 /// `lxc copy` and `lxc move` between servers (LXD's `CopyInstance` with a migration source):
 /// the source server offers the instance through a migration operation and the target pulls it
-/// (default), or the target waits and the source pushes (`--mode push`).
+/// (default), or the target waits and the source pushes (`--mode push`), or both wait and this
+/// client relays between them (`--mode relay`). A snapshot
+/// (`c1/snap0`) goes as an instance of its own.
 enum RemoteTransfer {
     static func run(_ ctx: CLIContext, _ args: ParsedArguments, move: Bool) throws {
         let (sourceRemote, sourceName) = try ctx.resolveRemote(args.positional[0])
         var (targetRemote, targetName) = args.positional.count > 1 ? try ctx.resolveRemote(args.positional[1]) : (sourceRemote, "")
         guard !sourceName.isEmpty else { throw UsageError("You must specify a source instance name") }
-        if targetName.isEmpty { targetName = sourceName }
-        guard SnapshotArguments.split(sourceName) == nil else {
-            throw UsageError("Copying a snapshot to another server is not supported by this client yet")
-        }
-        if args.bool("refresh") { throw UsageError("--refresh is not supported between servers by this client yet") }
+        let snapshot = SnapshotArguments.split(sourceName)
+        if targetName.isEmpty { targetName = snapshot?.instance ?? sourceName }
+        if move && snapshot != nil { throw UsageError("Moving a snapshot to another server is not supported") }
         let mode = args.string("mode", default: "pull")
         guard ["pull", "push", "relay"].contains(mode) else { throw UsageError("Invalid mode: \(mode)") }
-        guard mode != "relay" else { throw UsageError("The relay transfer mode is not supported by this client yet") }
         let source = try ctx.server(remote: sourceRemote)
         let target = try ctx.server(remote: targetRemote)
-        let entry = try source.getInstance(sourceName)
-        let isRunning = entry.statusCode == StatusCode.running.rawValue
+        let entry = try source.getInstance(snapshot?.instance ?? sourceName)
+        let isRunning = snapshot == nil && entry.statusCode == StatusCode.running.rawValue
         let stateful = !args.bool("stateless")
         let live = isRunning && stateful
         let instanceOnly = args.bool("instance-only")
@@ -46,12 +46,47 @@ enum RemoteTransfer {
         post.source.source = ""
         post.source.live = live
         post.source.instanceOnly = instanceOnly
+        post.source.refresh = args.bool("refresh")
 
         let progress = ProgressRenderer(format: "Transferring instance: %s", quiet: ctx.isQuiet, out: ctx.stdout)
         defer { progress.finish() }
         let config = try ctx.clientConfig()
-        if mode == "pull" {
-            let sourceOperation = try source.migrateInstance(sourceName, live: live, instanceOnly: instanceOnly)
+        let offer = {
+            try snapshot.map { try source.migrateInstanceSnapshot($0.instance, snapshot: $0.snapshot) }
+                ?? source.migrateInstance(sourceName, live: live, instanceOnly: instanceOnly)
+        }
+        if mode == "relay" {
+            // Both servers wait for us: the source offers (pull), the target waits (push), and
+            // this client carries every message between their websockets.
+            let sourceOperation = try offer()
+            post.source.mode = "push"
+            let targetOperation: RemoteOperation
+            do {
+                targetOperation = try target.createInstance(post)
+            } catch {
+                source.cancelOperation(sourceOperation.id)
+                throw error
+            }
+            do {
+                let sourceSecrets = try sourceOperation.operation.metadata.decode([String: String].self)
+                let targetSecrets = try targetOperation.operation.metadata.decode([String: String].self)
+                let pairs = try targetSecrets.keys.sorted().compactMap { key -> (WebSocket, WebSocket)? in
+                    guard let sourceSecret = sourceSecrets[key], let targetSecret = targetSecrets[key] else { return nil }
+                    return (
+                        try source.operationWebSocket(sourceOperation.id, secret: sourceSecret),
+                        try target.operationWebSocket(targetOperation.id, secret: targetSecret)
+                    )
+                }
+                WebSocketRelay.run(pairs)
+                try targetOperation.wait { progress.update(operation: $0) }
+                try sourceOperation.wait()
+            } catch {
+                source.cancelOperation(sourceOperation.id)
+                target.cancelOperation(targetOperation.id)
+                throw failure(error)
+            }
+        } else if mode == "pull" {
+            let sourceOperation = try offer()
             post.source.mode = "pull"
             post.source.operation = try source.networkURL() + "/1.0/operations/" + sourceOperation.id
             post.source.certificate = try RemoteImageSource.pinnedCertificate(config, remote: sourceRemote, server: source)
@@ -77,7 +112,9 @@ enum RemoteTransfer {
                 certificate: try RemoteImageSource.pinnedCertificate(config, remote: targetRemote, server: target),
                 operation: try target.networkURL() + "/1.0/operations/" + targetOperation.id, websockets: secrets)
             do {
-                let sourceOperation = try source.migrateInstance(sourceName, live: live, instanceOnly: instanceOnly, target: push)
+                let sourceOperation =
+                    try snapshot.map { try source.migrateInstanceSnapshot($0.instance, snapshot: $0.snapshot, target: push) }
+                    ?? source.migrateInstance(sourceName, live: live, instanceOnly: instanceOnly, target: push)
                 try sourceOperation.wait { progress.update(operation: $0) }
                 try targetOperation.wait()
             } catch {

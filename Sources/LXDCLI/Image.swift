@@ -202,8 +202,15 @@ struct ImageListCommand: LXCCommand {
         let format = try ctx.parseFormat(args)
         let columns = try ImageListCommand.columns(args.string("columns", default: "lfpdatsu"))
         let filters = args.positional.filter { !$0.hasSuffix(":") }
-        let server = try ctx.listServer(args.positional, image: true)
-        let (images, raw) = try server.getImages()
+        let images: [Image]
+        let raw: Data
+        if let streams = try ctx.simpleStreamsServer(args.positional) {
+            // LXD's client reads a simplestreams server's catalog itself.
+            images = SimpleStreams.images(try streams.entries())
+            raw = try LXDServer.encode(images)
+        } else {
+            (images, raw) = try ctx.listServer(args.positional, image: true).getImages()
+        }
         let rawItems = (OrderedJSON.parseOrNull(raw).array ?? []).map(GoSchema.image.apply)
         var shown: [OrderedJSON] = []
         var rows: [[String]] = []

@@ -33,12 +33,18 @@ struct ImageCopyCommand: LXCCommand {
         let (sourceRemote, image) = try ctx.resolveRemote(args.positional[0])
         let (targetRemote, targetName) = try ctx.resolveRemote(args.positional[1])
         guard targetName.isEmpty else { throw UsageError("Can't provide a name for the target image") }
-        let source = try RemoteImageSource.make(ctx, remote: sourceRemote, image: image)
+        var source = try RemoteImageSource.make(ctx, remote: sourceRemote, image: image)
         var aliases = args.strings("alias")
-        if args.bool("copy-aliases"), source.protocol == "lxd" {
+        if source.protocol == "lxd" {
+            // As LXD's client: the image goes by its fingerprint, a public one named by alias by the
+            // alias (the target records it, and auto-update follows it).
             let server = try ctx.imageServer(remote: sourceRemote)
-            let fingerprint = source.fingerprint.isEmpty ? try server.getImageAlias(source.alias).target : source.fingerprint
-            aliases += try server.getImage(fingerprint).image.aliases.map(\.name).filter { !aliases.contains($0) }
+            if source.fingerprint.isEmpty { source.fingerprint = source.alias }
+            source.alias = ""
+            if args.bool("copy-aliases") {
+                let fingerprint = (try? server.getImageAlias(source.fingerprint).target) ?? source.fingerprint
+                aliases += try server.getImage(fingerprint).image.aliases.map(\.name).filter { !aliases.contains($0) }
+            }
         }
         let target = try ctx.server(remote: targetRemote)
         let body: JSONValue = .object([

@@ -29,18 +29,14 @@ struct ImageEditCommand: LXCCommand {
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         guard try ctx.checkArgs(args, min: 1, max: 1) else { return }
         let (server, name) = try ctx.resolve(args.positional[0])
-        let editor = YAMLEditor(ctx: ctx)
-        guard editor.isInteractive else {
-            let text = try YAMLEditor.standardInput()
-            let (fingerprint, _, _) = try resolveImage(server, name)
-            try server.updateImage(fingerprint, try YAMLUnmarshaler.imagePut(text))
-            return
-        }
+        // The image is resolved (alias or fingerprint prefix) before stdin is read, as LXD's client does.
         let (fingerprint, _, raw) = try resolveImage(server, name)
-        let shown = GoSchema.image.apply(OrderedJSON.parseOrNull(raw)).picking([
-            "auto_update", "properties", "public", "expires_at", "profiles",
-        ])
-        try editor.edit(header: Self.header, yaml: YAML.emit(shown.yamlNode)) { text in
+        try YAMLEditor(ctx: ctx).run(header: Self.header) {
+            let shown = GoSchema.image.apply(OrderedJSON.parseOrNull(raw)).picking([
+                "auto_update", "properties", "public", "expires_at", "profiles",
+            ])
+            return (YAML.emit(shown.yamlNode), "")
+        } apply: { text, _ in
             try server.updateImage(fingerprint, try YAMLUnmarshaler.imagePut(text))
         }
     }

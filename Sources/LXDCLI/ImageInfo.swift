@@ -48,6 +48,9 @@ struct ImageInfoCommand: LXCCommand {
         }
         lines.append("Cached: \(image.cached ? "yes" : "no")")
         lines.append("Auto update: \(image.autoUpdate ? "enabled" : "disabled")")
+        if let source = image.updateSource {
+            lines += ["Source:", "    Server: \(source.server)", "    Protocol: \(source.protocol)", "    Alias: \(source.alias)"]
+        }
         if image.profiles.isEmpty {
             lines.append("Profiles: []")
         } else {

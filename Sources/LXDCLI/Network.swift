@@ -197,20 +197,42 @@ struct NetworkUnsetCommand: LXCCommand {
 
 struct NetworkEditCommand: LXCCommand {
     var spec: CommandSpec {
-        CommandSpec(name: "edit", usage: "[<remote>:]<network>", short: "Edit network configurations as YAML")
+        CommandSpec(name: "edit", usage: "[<remote>:]<network>", short: "Edit network configurations as YAML", flags: [targetFlag])
     }
+
+    /// The commented header LXD's client puts above a network in the editor.
+    static let header = """
+        ### This is a YAML representation of the network.
+        ### Any line starting with a '# will be ignored.
+        ###
+        ### A network consists of a set of configuration items.
+        ###
+        ### An example would look like:
+        ### name: lxdbr0
+        ### config:
+        ###   ipv4.address: 10.62.42.1/24
+        ###   ipv4.nat: true
+        ###   ipv6.address: fd00:56ad:9f7a:9800::1/64
+        ###   ipv6.nat: true
+        ### managed: true
+        ### type: bridge
+        ###
+        ### Note that only the configuration can be changed.
+        """
 
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         guard try ctx.checkArgs(args, min: 1, max: 1) else { return }
         let (server, name) = try ctx.resolve(args.positional[0])
-        guard isatty(0) == 0 else { throw UsageError("Interactive editing is not supported by this client yet; pipe the YAML on stdin") }
-        let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-        let root = try YAML.parse(text)
-        var put = NetworkPut(description: root["description"]?.string ?? "")
-        if case .mapping(let entries) = root["config"] ?? .null {
-            for (key, value) in entries { put.config[key] = value.string ?? "" }
+        guard !name.isEmpty else { throw UsageError("Missing network name") }
+        let path = "/1.0/networks/" + LXDServer.escape(name)
+        try YAMLEditor(ctx: ctx).run(header: Self.header) {
+            let (raw, etag) = try server.getRawWithETag(path)
+            let shown = networkSchema.apply(OrderedJSON.parseOrNull(raw))
+            guard shown["managed"] == .bool(true) else { throw UsageError("Only managed networks can be modified") }
+            return (YAML.emit(shown.yamlNode), etag)
+        } apply: { text, etag in
+            _ = try server.query("PUT", path, body: try LXDServer.encode(try YAMLUnmarshaler.networkPut(text)), etag: etag)
         }
-        try server.updateNetwork(name, put)
     }
 }
 
@@ -291,7 +313,7 @@ struct NetworkAttachCommand: LXCCommand {
             device["parent"] = network.name
         }
         if args.positional.count > 3 { device["name"] = args.positional[3] }
-        try NetworkDevices.change(server, profile: profile, target: args.positional[1]) { devices in
+        try LocalDevices.change(server, profile: profile, target: args.positional[1]) { devices in
             guard devices[deviceName] == nil else { throw LXDError(.badRequest, "The device already exists") }
             devices[deviceName] = device
         }
@@ -316,7 +338,7 @@ struct NetworkDetachCommand: LXCCommand {
         guard try ctx.checkArgs(args, min: 2, max: 3) else { return }
         let (server, name) = try ctx.resolve(args.positional[0])
         let wanted = args.positional.count > 2 ? args.positional[2] : nil
-        try NetworkDevices.change(server, profile: profile, target: args.positional[1]) { devices in
+        try LocalDevices.change(server, profile: profile, target: args.positional[1]) { devices in
             let matches = devices.filter { $0.value["type"] == "nic" && ($0.value["network"] == name || $0.value["parent"] == name) }
             let chosen: String
             if let wanted {
@@ -331,23 +353,6 @@ struct NetworkDetachCommand: LXCCommand {
                 chosen = matches.keys.first ?? ""
             }
             devices[chosen] = nil
-        }
-    }
-}
-
-enum NetworkDevices {
-    /// Read-modify-write of an instance's (async PUT) or a profile's (sync PUT) local devices.
-    static func change(_ server: LXDServer, profile: Bool, target: String, _ edit: (inout Devices) throws -> Void) throws {
-        if profile {
-            let path = "/1.0/profiles/" + LXDServer.escape(target)
-            var put = try server.get(path, as: Profile.self).writable
-            try edit(&put.devices)
-            _ = try server.query("PUT", path, body: try LXDServer.encode(put))
-        } else {
-            let path = "/1.0/instances/" + LXDServer.escape(target)
-            var put = try server.get(path, as: Instance.self).writable
-            try edit(&put.devices)
-            _ = try server.queryOperation("PUT", path, body: try LXDServer.encode(put)).wait()
         }
     }
 }

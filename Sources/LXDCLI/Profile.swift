@@ -228,15 +228,10 @@ struct ProfileEditCommand: LXCCommand {
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         guard try ctx.checkArgs(args, min: 1, max: 1) else { return }
         let (server, name) = try ctx.resolveProfile(args.positional[0])
-        let editor = YAMLEditor(ctx: ctx)
-        guard editor.isInteractive else {
-            // As LXD: stdin replaces the profile without a read first (and without If-Match).
-            try server.updateProfile(name, try YAMLUnmarshaler.profilePut(try YAMLEditor.standardInput()))
-            return
-        }
-        let (_, etag, raw) = try server.getProfile(name)
-        let yaml = YAML.emit(GoSchema.profile.apply(OrderedJSON.parseOrNull(raw)).yamlNode)
-        try editor.edit(header: Self.header, yaml: yaml) { text in
+        try YAMLEditor(ctx: ctx).run(header: Self.header) {
+            let (_, etag, raw) = try server.getProfile(name)
+            return (YAML.emit(GoSchema.profile.apply(OrderedJSON.parseOrNull(raw)).yamlNode), etag)
+        } apply: { text, etag in
             try server.updateProfile(name, try YAMLUnmarshaler.profilePut(text), etag: etag)
         }
     }

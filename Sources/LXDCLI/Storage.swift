@@ -46,36 +46,6 @@ func parseKeyValues(_ arguments: [String], allowPair: Bool) throws -> [String: S
     return values
 }
 
-/// `edit`: YAML from stdin when it is not a terminal, else through `$VISUAL`/`$EDITOR` (LXD's).
-func editText(_ ctx: CLIContext, _ current: String) throws -> String {
-    if isatty(0) == 0 {
-        return String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-    }
-    let file = NSTemporaryDirectory() + "lxd_editor_\(getpid()).yaml"
-    try current.write(toFile: file, atomically: true, encoding: .utf8)
-    defer { unlink(file) }
-    let editor = ctx.environment["VISUAL"] ?? ctx.environment["EDITOR"] ?? "vi"
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", "\(editor) \"$0\"", file]
-    try process.run()
-    process.waitUntilExit()
-    return try String(contentsOfFile: file, encoding: .utf8)
-}
-
-/// The `config` map and `description` of an edited object.
-func parseConfigYAML(_ text: String) throws -> (config: [String: String], description: String, node: YAMLNode) {
-    let node: YAMLNode
-    do {
-        node = try YAML.parse(text)
-    } catch {
-        throw UsageError("yaml: \(error)")
-    }
-    var config: [String: String] = [:]
-    for (key, value) in node["config"]?.pairs ?? [] { config[key] = value.string ?? "" }
-    return (config, node["description"]?.string ?? "", node)
-}
-
 struct StorageListCommand: LXCCommand {
     var spec: CommandSpec {
         CommandSpec(
@@ -170,14 +140,33 @@ struct StorageEditCommand: LXCCommand {
             example: "lxc storage edit [<remote>:]<pool> < pool.yaml\n    Update a storage pool using the content of pool.yaml.")
     }
 
+    /// The commented header LXD's client puts above a storage pool in the editor.
+    static let header = """
+        ### This is a YAML representation of a storage pool.
+        ### Any line starting with a '#' will be ignored.
+        ###
+        ### A storage pool consists of a set of configuration items.
+        ###
+        ### An example would look like:
+        ### name: default
+        ### driver: zfs
+        ### used_by: []
+        ### config:
+        ###   size: "61203283968"
+        ###   source: /home/chb/mnt/lxd_test/default.img
+        ###   zfs.pool_name: default
+        """
+
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         guard try ctx.checkArgs(args, min: 1, max: 1) else { return }
         let (server, name) = try ctx.resolve(args.positional[0])
-        let (_, raw) = try fetchPool(server, name)
-        let current = YAML.emit(GoSchema.storagePool.apply(OrderedJSON.parseOrNull(raw)).picking(["config", "description"]).yamlNode)
-        let edited = try parseConfigYAML(try editText(ctx, current))
-        let put = StoragePoolPut(config: edited.config, description: edited.description)
-        _ = try server.query("PUT", poolPath(name), body: try LXDServer.encode(put))
+        guard !name.isEmpty else { throw UsageError("Missing pool name") }
+        try YAMLEditor(ctx: ctx).run(header: Self.header) {
+            let (raw, etag) = try server.getRawWithETag(poolPath(name))
+            return (YAML.emit(GoSchema.storagePool.apply(OrderedJSON.parseOrNull(raw)).yamlNode), etag)
+        } apply: { text, etag in
+            _ = try server.query("PUT", poolPath(name), body: try LXDServer.encode(try YAMLUnmarshaler.storagePoolPut(text)), etag: etag)
+        }
     }
 }
 

@@ -19,9 +19,9 @@ struct StorageVolumeCommand: LXCCommand {
 
     var subcommands: [any LXCCommand] {
         [
-            VolumeAttachCommand(), UnimplementedCommand("attach-profile", "Attach new storage volumes to profiles"), VolumeCopyCommand(),
-            VolumeCreateCommand(), VolumeDeleteCommand(), VolumeDetachCommand(),
-            UnimplementedCommand("detach-profile", "Detach storage volumes from profiles"), VolumeEditCommand(),
+            VolumeAttachCommand(profile: false), VolumeAttachCommand(profile: true), VolumeCopyCommand(),
+            VolumeCreateCommand(), VolumeDeleteCommand(), VolumeDetachCommand(profile: false),
+            VolumeDetachCommand(profile: true), VolumeEditCommand(),
             UnimplementedCommand("export", "Export custom storage volume"), VolumeConfigCommand(verb: .get),
             UnimplementedCommand("import", "Import custom storage volumes"), VolumeInfoCommand(), VolumeListCommand(), VolumeMoveCommand(),
             VolumeRenameCommand(), VolumeRestoreCommand(), VolumeConfigCommand(verb: .set), VolumeShowCommand(), VolumeSnapshotCommand(),
@@ -204,19 +204,25 @@ struct VolumeDeleteCommand: LXCCommand {
     }
 }
 
+/// `attach` / `attach-profile`: a disk device on a custom volume added to an instance or a profile.
 struct VolumeAttachCommand: LXCCommand {
+    let profile: Bool
+
     var spec: CommandSpec {
-        CommandSpec(
-            name: "attach", usage: "[<remote>:]<pool> <volume> <instance> [<device name>] [<path>]",
-            short: "Attach new storage volumes to instances")
+        profile
+            ? CommandSpec(
+                name: "attach-profile", usage: "[<remote:>]<pool> <volume> <profile> [<device name>] [<path>]",
+                short: "Attach new storage volumes to profiles")
+            : CommandSpec(
+                name: "attach", usage: "[<remote>:]<pool> <volume> <instance> [<device name>] [<path>]",
+                short: "Attach new storage volumes to instances")
     }
 
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         guard try ctx.checkArgs(args, min: 3, max: 5) else { return }
         let (server, pool) = try poolArgument(ctx, args)
-        let volume = args.positional[1]
-        let instance = args.positional[2]
-        var device = volume
+        let reference = VolumeReference(args.positional[1])
+        var device = args.positional[1]
         var path = ""
         switch args.positional.count {
         case 4: path = args.positional[3]
@@ -225,40 +231,47 @@ struct VolumeAttachCommand: LXCCommand {
             path = args.positional[4]
         default: break
         }
-        let current = try server.getInstance(instance)
-        guard current.devices[device] == nil else { throw UsageError("Device already exists: \(device)") }
-        var put = current.writable
-        var settings = ["type": "disk", "pool": pool, "source": volume]
-        if !path.isEmpty { settings["path"] = path }
-        put.devices[device] = settings
-        try server.queryOperation("PUT", "/1.0/instances/\(LXDServer.escape(instance))", body: try LXDServer.encode(put)).wait()
+        guard reference.type == "custom" else { throw UsageError("Only \"custom\" volumes can be attached to instances") }
+        // The volume must exist; a block volume has no path.
+        let volume = try server.get(reference.path(pool: pool), as: StorageVolume.self)
+        var settings = ["type": "disk", "pool": pool, "source": volume.name]
+        if volume.contentType != "block" { settings["path"] = path }
+        try LocalDevices.change(server, profile: profile, target: args.positional[2]) { devices in
+            guard devices[device] == nil else { throw UsageError("Device already exists: \(device)") }
+            devices[device] = settings
+        }
     }
 }
 
+/// `detach` / `detach-profile`: removes the disk device on the volume (named, or the only one).
 struct VolumeDetachCommand: LXCCommand {
+    let profile: Bool
+
     var spec: CommandSpec {
-        CommandSpec(
-            name: "detach", usage: "[<remote>:]<pool> <volume> <instance> [<device name>]", short: "Detach storage volumes from instances")
+        profile
+            ? CommandSpec(
+                name: "detach-profile", usage: "[<remote:>]<pool> <volume> <profile> [<device name>]",
+                short: "Detach storage volumes from profiles")
+            : CommandSpec(
+                name: "detach", usage: "[<remote>:]<pool> <volume> <instance> [<device name>]",
+                short: "Detach storage volumes from instances")
     }
 
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         guard try ctx.checkArgs(args, min: 3, max: 4) else { return }
         let (server, pool) = try poolArgument(ctx, args)
         let volume = args.positional[1]
-        let instance = args.positional[2]
-        let current = try server.getInstance(instance)
         var device = args.positional.count == 4 ? args.positional[3] : ""
-        if device.isEmpty {
-            device =
-                current.devices.sorted { $0.key < $1.key }.first {
-                    $0.value["type"] == "disk" && $0.value["pool"] == pool && $0.value["source"] == volume
-                }?
-                .key ?? ""
+        try LocalDevices.change(server, profile: profile, target: args.positional[2]) { devices in
+            if device.isEmpty {
+                let matches = devices.filter { $0.value["type"] == "disk" && $0.value["pool"] == pool && $0.value["source"] == volume }
+                guard matches.count <= 1 else { throw UsageError("More than one device matches, specify the device name") }
+                device = matches.keys.first ?? ""
+            }
+            guard !device.isEmpty else { throw UsageError("No device found for this storage volume") }
+            guard devices[device] != nil else { throw UsageError("The specified device doesn't exist") }
+            devices[device] = nil
         }
-        guard !device.isEmpty, current.devices[device] != nil else { throw UsageError("No device found for this storage volume") }
-        var put = current.writable
-        put.devices[device] = nil
-        try server.queryOperation("PUT", "/1.0/instances/\(LXDServer.escape(instance))", body: try LXDServer.encode(put)).wait()
     }
 }
 
@@ -399,24 +412,37 @@ struct VolumeEditCommand: LXCCommand {
             flags: [targetFlag])
     }
 
+    /// The commented header LXD's client puts above a volume or a volume snapshot in the editor.
+    static let header = """
+        ### This is a YAML representation of a storage volume.
+        ### Any line starting with a '# will be ignored.
+        ###
+        ### A storage volume consists of a set of configuration items.
+        ###
+        ### name: vol1
+        ### type: custom
+        ### used_by: []
+        ### config:
+        ###   size: "61203283968"
+        """
+
     func run(_ ctx: CLIContext, _ args: ParsedArguments) throws {
         guard try ctx.checkArgs(args, min: 2, max: 2) else { return }
         let (server, pool) = try poolArgument(ctx, args)
         let reference = VolumeReference(args.positional[1])
-        let raw = try server.getRaw(reference.path(pool: pool))
-        if reference.snapshot != nil {
-            let current = YAML.emit(
-                GoSchema.storageVolumeSnapshot.apply(OrderedJSON.parseOrNull(raw)).picking(["description", "expires_at"]).yamlNode)
-            let edited = try parseConfigYAML(try editText(ctx, current))
-            var body: [String: JSONValue] = ["description": .string(edited.description)]
-            if let expires = edited.node["expires_at"]?.string { body["expires_at"] = .string(expires) }
-            _ = try server.query("PUT", reference.path(pool: pool), body: try LXDServer.encode(body))
-            return
+        let path = reference.path(pool: pool)
+        let isSnapshot = reference.snapshot != nil
+        try YAMLEditor(ctx: ctx).run(header: Self.header) {
+            let (raw, etag) = try server.getRawWithETag(path)
+            let schema: GoSchema = isSnapshot ? .storageVolumeSnapshot : .storageVolume
+            return (YAML.emit(schema.apply(OrderedJSON.parseOrNull(raw)).yamlNode), etag)
+        } apply: { text, etag in
+            let body =
+                isSnapshot
+                ? try LXDServer.encode(try YAMLUnmarshaler.storageVolumeSnapshotPut(text))
+                : try LXDServer.encode(try YAMLUnmarshaler.storageVolumePut(text))
+            _ = try server.query("PUT", path, body: body, etag: etag)
         }
-        let current = YAML.emit(GoSchema.storageVolume.apply(OrderedJSON.parseOrNull(raw)).picking(["config", "description"]).yamlNode)
-        let edited = try parseConfigYAML(try editText(ctx, current))
-        let put = StorageVolumePut(config: edited.config, description: edited.description)
-        _ = try server.query("PUT", reference.path(pool: pool), body: try LXDServer.encode(put))
     }
 }
 

@@ -18,16 +18,29 @@ struct YAMLEditor {
         String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
     }
 
+    /// A whole `edit` command as LXD's client runs it. With stdin not a terminal, `apply` gets
+    /// stdin and no ETag (the client writes without reading first); otherwise `current` gives the
+    /// object as YAML with its ETag, which open in the editor under `header` until `apply`
+    /// succeeds with the edited text and that ETag (sent back as `If-Match`).
+    func run(
+        header: String?, failure: String = "Config parsing error", current: () throws -> (yaml: String, etag: String),
+        apply: (String, String) throws -> Void
+    ) throws {
+        guard isInteractive else { return try apply(try Self.standardInput(), "") }
+        let (yaml, etag) = try current()
+        try edit(header: header, yaml: yaml, failure: failure) { try apply($0, etag) }
+    }
+
     /// Opens `header` + a blank line + `yaml` (or `yaml` alone without a header) in the editor and
     /// passes the result to `apply` until it succeeds.
-    func edit(header: String?, yaml: String, apply: (String) throws -> Void) throws {
+    func edit(header: String?, yaml: String, failure: String = "Config parsing error", apply: (String) throws -> Void) throws {
         var content = try runEditor(header.map { $0 + "\n\n" + yaml } ?? yaml)
         while true {
             do {
                 try apply(content)
                 return
             } catch {
-                ctx.stderr.write("Config parsing error: \(LXCMain.message(for: error))\n")
+                ctx.stderr.write("\(failure): \(LXCMain.message(for: error))\n")
                 ctx.print("Press enter to open the editor again or ctrl+c to abort change")
                 var byte: UInt8 = 0
                 guard Glibc.read(0, &byte, 1) >= 0 else { throw LXDError(.internalServerError, String(cString: strerror(errno))) }

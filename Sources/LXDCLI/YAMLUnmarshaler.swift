@@ -21,7 +21,7 @@ struct YAMLUnmarshaler {
     }
 
     /// yaml.v2's `terror`: the short tag, the value (cut to 7 bytes past 10) and the Go type.
-    private mutating func mismatch(_ node: YAMLNode, _ lines: YAMLLines, _ goType: String) {
+    mutating func mismatch(_ node: YAMLNode, _ lines: YAMLLines, _ goType: String) {
         var value = ""
         if case .scalar(let text, _) = node {
             let bytes = Array(text.utf8)

@@ -21,6 +21,20 @@ extension LXDServer {
         return try queryOperation("POST", "/1.0/instances/" + LXDServer.escape(name), body: try LXDServer.encode(JSONValue.object(body)))
     }
 
+    /// A snapshot offered as an instance of its own (`lxc copy c1/snap0 host2:c2`).
+    public func migrateInstanceSnapshot(_ name: String, snapshot: String, target: InstancePostTarget? = nil) throws -> RemoteOperation {
+        var body: [String: JSONValue] = ["name": .string(snapshot), "migration": .bool(true), "live": .bool(false)]
+        if let target {
+            body["target"] = .object([
+                "certificate": .string(target.certificate), "operation": .string(target.operation),
+                "secrets": .object(target.websockets.mapValues { .string($0) }),
+            ])
+        }
+        return try queryOperation(
+            "POST", "/1.0/instances/\(LXDServer.escape(name))/snapshots/\(LXDServer.escape(snapshot))",
+            body: try LXDServer.encode(JSONValue.object(body)))
+    }
+
     /// Where another server reaches this one: its https URL, else the first address it listens on.
     public func networkURL() throws -> String {
         if url.hasPrefix("https://") { return url }

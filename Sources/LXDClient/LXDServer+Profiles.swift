@@ -23,6 +23,12 @@ extension LXDServer {
         return (envelope.metadata, try LXDServer.rawMetadata(response.body), etag)
     }
 
+    /// A GET's raw metadata (server key order) and ETag, for an `edit` that writes it back.
+    public func getRawWithETag(_ path: String) throws -> (raw: Data, etag: String) {
+        let (_, raw, etag) = try queryWithETag("GET", path)
+        return (raw, etag)
+    }
+
     // MARK: Profiles
 
     public func getProfiles() throws -> (profiles: [Profile], raw: Data) {

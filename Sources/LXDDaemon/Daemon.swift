@@ -64,6 +64,9 @@ public final class Daemon: Sendable {
             await state.instances.resumeAfterRestart()
             self.ready.store(true, ordering: .releasing)
             logger.info("Daemon started")
+            // Image upkeep, as LXD: expired cached images go, pulled images follow their alias.
+            Task { await CachedImageExpiry(state: state).run() }
+            Task { await ImageAutoUpdater(state: state).run() }
         }
         Task { await SnapshotScheduler(instances: state.instances, database: state.database, logger: logger).run() }
         exitSignal.wait()

@@ -113,9 +113,14 @@ public final class DaemonFixture: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let process = Process()
         if let netns {
-            // `ip netns exec` execs the daemon in place (same pid), with a /sys of that namespace.
+            // `ip netns exec` execs the daemon in place (same pid), with a /sys of that namespace
+            // to which the shell adds the cgroup hierarchies.
+            let remount = NetworkNamespace.cgroupRemountScript()
             process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-            process.arguments = ["netns", "exec", netns, lxd, "--group", "root", "--debug"]
+            process.arguments = [
+                "netns", "exec", netns, "/bin/sh", "-c", (remount.isEmpty ? "" : remount + " && ") + "exec \"$0\" --group root --debug",
+                lxd,
+            ]
         } else {
             process.executableURL = URL(fileURLWithPath: lxd)
             process.arguments = ["--group", "root", "--debug"]

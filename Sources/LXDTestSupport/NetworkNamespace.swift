@@ -38,4 +38,30 @@ public enum NetworkNamespace {
         }
         _ = try? runCommand(ip, ["netns", "del", name])
     }
+
+    /// `ip netns exec` mounts a fresh /sys for the namespace, without the cgroup hierarchies
+    /// mounted under /sys/fs/cgroup: shell commands that mount this host's hierarchies again, so
+    /// that a daemon started that way finds its containers' cgroups (limits, freezing, counters).
+    public static func cgroupRemountScript(mountInfo: String? = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8))
+        -> String
+    {
+        var commands: [String] = []
+        for line in (mountInfo ?? "").split(separator: "\n") {
+            // ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS
+            let halves = line.components(separatedBy: " - ")
+            guard halves.count == 2 else { continue }
+            let left = halves[0].split(separator: " ")
+            let right = halves[1].split(separator: " ")
+            guard left.count >= 5, right.count >= 3, left[4].hasPrefix("/sys/fs/cgroup") else { continue }
+            let point = String(left[4])
+            let options = right[2].split(separator: ",").filter { $0 != "rw" && $0 != "ro" }.joined(separator: ",")
+            switch right[0] {
+            case "tmpfs" where point == "/sys/fs/cgroup": commands.append("mount -t tmpfs -o mode=755 tmpfs /sys/fs/cgroup")
+            case "cgroup": commands.append("mkdir -p \(point) && mount -t cgroup -o \(options) cgroup \(point)")
+            case "cgroup2": commands.append("mkdir -p \(point) && mount -t cgroup2 cgroup2 \(point)")
+            default: continue
+            }
+        }
+        return commands.joined(separator: " && ")
+    }
 }

@@ -25,7 +25,8 @@ public final class ReferenceDaemon: @unchecked Sendable {
         directory = String(cString: made)
         chmod(directory, 0o755)
         try FileManager.default.createDirectory(atPath: directory + "/home/.config/lxc", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: directory + "/home/.config/lxc/config.yml", contents: Data("default-remote: local\n".utf8))
+        _ = FileManager.default.createFile(
+            atPath: directory + "/home/.config/lxc/config.yml", contents: Data("default-remote: local\n".utf8))
     }
 
     public static func with<T>(_ body: (ReferenceDaemon) async throws -> T) async throws -> T {

@@ -71,7 +71,7 @@ import Testing
         let features = MigrationRsyncFeatures(xattrs: true, delete: true, compress: true, bidirectional: true)
         #expect(
             RsyncTransfer.receiverArguments(path: "/v", features: features) == [
-                "--server", "-vlogDtpre.iLsfx", "--numeric-ids", "--devices", "--partial", "--sparse", "--xattrs",
+                "--server", "-vlogDtpre.iLsfx", "--ignore-times", "--numeric-ids", "--devices", "--partial", "--sparse", "--xattrs",
                 "--filter=-x security.selinux", "--delete", "--compress", "--compress-level=2", ".", "/v/",
             ])
         #expect(

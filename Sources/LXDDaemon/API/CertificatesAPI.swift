@@ -150,7 +150,8 @@ struct CertificatesAPI: Sendable {
                 put.projects == current.projects
             else { throw LXDError.forbidden("Only the certificate can be changed") }
         }
-        guard ["client", "metrics"].contains(put.type) else { throw LXDError.badRequest("Unknown certificate type \"\(put.type)\"") }
+        // LXD 5.0.2 keeps a certificate's type for good.
+        guard put.type == current.type else { throw LXDError.forbidden("The certificate type cannot be changed") }
         var fingerprint = current.fingerprint
         if put.certificate.isEmpty {
             put.certificate = current.certificate

@@ -67,6 +67,7 @@ enum Endpoints {
         ]
         endpoints += StorageVolumesAPI.endpoints(volumes)
         endpoints += networks.endpoints
+        let metadata = InstanceMetadataAPI(state: state)
         // Instances answer on both the current and the legacy (pre-`instances` extension) paths.
         for collection in ["instances", "containers"] {
             let base = "/1.0/\(collection)"
@@ -85,6 +86,12 @@ enum Endpoints {
                     base + "/{name}/console", get: Action(console.instanceConsoleLogGet), post: Action(console.instanceConsolePost),
                     delete: Action(console.instanceConsoleLogDelete)),
                 Endpoint(base + "/{name}/logs", get: Action(instances.instanceLogsGet)),
+                Endpoint(
+                    base + "/{name}/metadata", get: Action(metadata.instanceMetadataGet), put: Action(metadata.instanceMetadataPut),
+                    patch: Action(metadata.instanceMetadataPatch)),
+                Endpoint(
+                    base + "/{name}/metadata/templates", get: Action(metadata.instanceMetadataTemplatesGet),
+                    post: Action(metadata.instanceMetadataTemplatesPost), delete: Action(metadata.instanceMetadataTemplatesDelete)),
                 Endpoint(base + "/{name}/logs/{file}", get: Action(instances.instanceLogGet)),
                 Endpoint(
                     base + "/{name}/snapshots", get: Action(instances.instanceSnapshotsGet), post: Action(instances.instanceSnapshotsPost)),

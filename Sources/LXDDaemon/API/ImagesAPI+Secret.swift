@@ -27,11 +27,13 @@ extension ImagesAPI {
         source.fingerprint = postSource.fingerprint
         let state = self.state
         let isPublic = post.put.isPublic
+        let autoUpdate = post.put.autoUpdate
         let aliases = post.aliases
         let requestor = request.requestor
         let pullSource = source
         let operation = state.operations.run(description: "Downloading image", resources: nil) { operation in
-            let image = try await ImageDownload.pull(pullSource, state: state, operation: operation, isPublic: isPublic, cached: false)
+            let image = try await ImageDownload.pull(
+                pullSource, state: state, operation: operation, isPublic: isPublic, cached: false, autoUpdate: autoUpdate)
             if isPublic != image.isPublic {
                 var put = image.toAPI().writable
                 put.isPublic = isPublic

@@ -214,14 +214,17 @@ struct ImagesAPI: Sendable {
         return .async(operation)
     }
 
-    /// `POST /1.0/images/FP/refresh`: an image imported from a file has no source to refresh
-    /// from, so the operation reports it as already up to date (`refreshed: false`; the client
-    /// prints "Image already up to date."). Remote sources arrive with the remotes issue.
+    /// `POST /1.0/images/FP/refresh`: an image pulled by alias is compared with what its server's
+    /// alias names now and replaced by a newer one (`refreshed: true`); an imported image has no
+    /// source and is already up to date.
     func imageRefreshPost(_ request: APIRequest) async throws -> APIResponse {
         let image = try await image(request)
+        let state = self.state
         let operation = state.operations.run(
             description: "Refreshing image", resources: ["images": ["/1.0/images/\(image.fingerprint)"]]
-        ) { _ in .object(["refreshed": .bool(false)]) }
+        ) { operation in
+            .object(["refreshed": .bool(try await ImageRefresh.refresh(image, state: state, operation: operation))])
+        }
         return .async(operation)
     }
 

@@ -88,15 +88,12 @@ extension InstancesAPI {
         return .async(operation)
     }
 
-    /// Rename (`lxc rename c1/snap0 c1/snap1`); migration of a snapshot comes with remotes.
+    /// Rename (`lxc rename c1/snap0 c1/snap1`), or with `migration: true` send the snapshot to
+    /// another server as an instance (`lxc copy c1/snap0 host2:c2`).
     func instanceSnapshotPost(_ request: APIRequest) async throws -> APIResponse {
         let snapshot = try await snapshot(request)
-        struct Rename: Decodable {
-            var name: String = ""
-            var migration: Bool?
-        }
-        let rename = try request.decode(Rename.self)
-        if rename.migration == true { throw LXDError.notImplemented("Snapshot migration is not supported yet") }
+        let rename = try request.decode(InstancePost.self)
+        if rename.migration { return try await migrationSourcePost(snapshot.instance, rename, request, snapshot: snapshot.name) }
         try InstanceManager.validateSnapshotName(rename.name)
         if try await state.database.snapshot(of: snapshot.instance, named: rename.name) != nil {
             throw LXDError.conflict("Name '\(snapshot.instance)/\(rename.name)' already in use")

@@ -6,13 +6,18 @@ import LXDCore
 /// server a source (pull: the sink connects to our operation's websockets; push: we connect
 /// to `target`), and `POST /1.0/instances` with `source.type: migration` makes it a sink.
 extension InstancesAPI {
-    func migrationSourcePost(_ name: String, _ post: InstancePost, _ request: APIRequest) async throws -> APIResponse {
+    /// A `snapshot` is sent as an instance of its own (`POST /1.0/instances/NAME/snapshots/SNAP`
+    /// with `migration: true`: LXD's copy of a snapshot to another server).
+    func migrationSourcePost(_ name: String, _ post: InstancePost, _ request: APIRequest, snapshot: String? = nil) async throws
+        -> APIResponse
+    {
         let state = self.state
         let instances = state.instances
         let status = await instances.status(name)
-        let isRunning = status == .running || status == .frozen
+        let isRunning = snapshot == nil && (status == .running || status == .frozen)
         if post.live && isRunning { try await MigrationSource.checkLiveMigration(side: "source") }
-        let source = MigrationSource(state: state, name: name, instanceOnly: post.instanceOnly || post.containerOnly)
+        let source = MigrationSource(
+            state: state, name: name, instanceOnly: post.instanceOnly || post.containerOnly || snapshot != nil, snapshot: snapshot)
         let requestor = request.requestor
         // Stateless: a running instance stops for the transfer and starts again after it.
         let transfer: @Sendable (MigrationChannel, MigrationChannel, BackgroundOperation) async throws -> Void = { control, fs, operation in
@@ -58,14 +63,12 @@ extension InstancesAPI {
     func createFromMigration(_ post: InstancesPost) async throws -> APIResponse {
         try InstanceName.validate(post.name)
         let state = self.state
-        let sink = MigrationSink(state: state, post: post)
-        if try await state.database.instance(named: post.name) != nil {
-            // LXD reports a name clash through the failed operation (202 first).
-            let operation = state.operations.run(description: "Creating instance", resources: Self.resources(post.name)) { _ in
-                throw LXDError.conflict(
-                    "Failed creating instance record: Add instance info to the database: This \"instances\" entry already exists")
-            }
-            return .async(operation)
+        let exists = try await state.database.instance(named: post.name) != nil
+        let sink = MigrationSink(state: state, post: post, refreshing: exists && post.source.refresh)
+        if exists && !post.source.refresh {
+            // As LXD 5.0.2, in either mode: the record is made before the operation starts.
+            throw LXDError.internalError(
+                "Failed creating instance record: Add instance info to the database: This \"instances\" entry already exists")
         }
         if post.source.mode == "push" {
             let sockets = MigrationWebSockets()

@@ -9,7 +9,9 @@ extension InstancesAPI {
         let state = self.state
         let instances = state.instances
         let operation = state.operations.run(description: "Creating instance", resources: Self.resources(post.name)) { operation in
-            let image = try await ImageDownload.pull(post.source, state: state, operation: operation)
+            // As LXD: a cached image follows its alias when `images.auto_update_cached` (default true).
+            let autoUpdate = try await state.database.serverConfig()["images.auto_update_cached"].map { $0 == "true" } ?? true
+            let image = try await ImageDownload.pull(post.source, state: state, operation: operation, autoUpdate: autoUpdate)
             var local = post
             local.source = InstanceSource()
             local.source.type = "image"

@@ -64,6 +64,7 @@ struct ProfilesAPI: Sendable {
         post.put = Self.withoutEmptyValues(post.put)
         try Self.validateName(post.name)
         try ConfigValidator.validateProfile(post.put, status: .badRequest)
+        try NICDevice.validateProfile(post.put.devices, networks: try await state.database.networks(), status: .badRequest)
         try await state.database.createProfile(name: post.name, put: post.put)
         state.events.lifecycle("profile-created", source: "/1.0/profiles/\(post.name)", requestor: request.requestor)
         return .created(location: "/1.0/profiles/\(post.name)")
@@ -107,6 +108,7 @@ struct ProfilesAPI: Sendable {
     private func update(_ record: ProfileRecord, to put: ProfilePut, _ request: APIRequest) async throws {
         let put = Self.withoutEmptyValues(put)
         try ConfigValidator.validateProfile(put, status: .internalServerError)
+        try NICDevice.validateProfile(put.devices, networks: try await state.database.networks(), status: .internalServerError)
         let users = try await state.instances.expandedUsing(profile: record.name)
         try await checkRootDisk(record, put, users: users.map(\.name))
         try await state.database.updateProfile(name: record.name, put: put)

@@ -48,7 +48,12 @@ struct StoragePoolsAPI: Sendable {
         let record = try await storage.poolRecord(name)
         try request.checkETag(ETag.of(record.config))
         let put = try request.decode(StoragePoolPut.self)
-        // LXD: a PUT without the pool's source is an attempt to change it.
+        // LXD checks the keys first; then a PUT without the pool's source is an attempt to change it.
+        if !merge {
+            var keys = put.config
+            for key in ["source", "size", "lvm.vg_name", "lvm.thinpool_name"] where keys[key] == nil { keys[key] = record.config[key] }
+            try StorageDrivers.validatePoolConfig(keys, driver: try StorageDrivers.type(named: record.driver))
+        }
         if !merge, put.config["source"] != record.config["source"] {
             throw LXDError.internalError("Pool source cannot be changed when not in pending state")
         }

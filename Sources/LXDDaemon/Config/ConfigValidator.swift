@@ -27,7 +27,7 @@ enum ConfigValidator {
         try validateCombinations(config)
     }
 
-    private static func validateCombinations(_ config: [String: String]) throws(ConfigValueError) {
+    static func validateCombinations(_ config: [String: String]) throws(ConfigValueError) {
         func exclusive(_ first: String, _ second: String) throws(ConfigValueError) -> String? {
             let a = config[first] ?? ""
             let b = config[second] ?? ""

@@ -19,6 +19,8 @@ struct ImageRecord: Sendable {
     var uploadedAt: Timestamp
     var lastUsedAt: Timestamp = .goZero
     var aliases: [ImageAlias] = []
+    /// Where it was pulled from by alias (`images_source`), if it was.
+    var updateSource: ImageSource?
 
     func toAPI() -> Image {
         var image = Image()
@@ -37,6 +39,7 @@ struct ImageRecord: Sendable {
         image.lastUsedAt = lastUsedAt
         image.aliases = aliases
         image.profiles = ["default"]
+        image.updateSource = updateSource
         return image
     }
 }
@@ -62,7 +65,8 @@ extension Database {
             expiresAt: GoTime.parse(row.string("expires_at") ?? "") ?? .unixEpoch,
             uploadedAt: GoTime.parse(row.string("uploaded_at") ?? "") ?? .goZero,
             lastUsedAt: GoTime.parse(row.string("last_used_at") ?? "") ?? .goZero,
-            aliases: aliases)
+            aliases: aliases,
+            updateSource: try imageSource(imageID: id, type: row.string("type") ?? "container"))
     }
 
     func images() throws -> [ImageRecord] {

@@ -28,13 +28,13 @@ struct NICDevice: Sendable, Equatable {
         let nictype: String
         let parent: String
         if !networkName.isEmpty {
-            guard nictypeSetting.isEmpty else {
-                throw NetworkConfigError("Cannot use \"nictype\" property in conjunction with \"network\" property")
-            }
             guard let record = networks.first(where: { $0.name == networkName }) else {
                 throw NetworkConfigError(
-                    "Failed loading device \"\(device)\": Failed to load network \"\(networkName)\" for project \"default\": Network not found"
-                )
+                    "Failed loading device \"\(device)\": Failed to load network \"\(networkName)\" for project \"default\": Network not found",
+                    isNotFound: true)
+            }
+            guard nictypeSetting.isEmpty else {
+                throw NetworkConfigError("Cannot use \"nictype\" property in conjunction with \"network\" property")
             }
             managed = record
             switch record.type {
@@ -50,7 +50,7 @@ struct NICDevice: Sendable, Equatable {
         } else {
             guard !nictypeSetting.isEmpty else { throw NetworkConfigError("Failed loading device \"\(device)\": Unsupported device type") }
             guard kinds.contains(nictypeSetting) else {
-                throw NetworkConfigError("Failed loading device \"\(device)\": Unsupported NIC type \"\(nictypeSetting)\"")
+                throw NetworkConfigError("Failed loading device \"\(device)\": Unsupported device type")
             }
             nictype = nictypeSetting
             parent = settings["parent"] ?? ""
@@ -84,6 +84,8 @@ struct NICDevice: Sendable, Equatable {
     private func checkStaticAddresses() throws(NetworkConfigError) {
         for (key, ipv4) in [("ipv4.address", true), ("ipv6.address", false)] {
             guard let value = settings[key], !value.isEmpty else { continue }
+            // Only bridged NICs take a static address (LXD's other NIC types have no such option).
+            guard nictype == "bridged" else { throw NetworkConfigError("Invalid device option \"\(key)\"") }
             guard let network, network.type == "bridge" else {
                 throw NetworkConfigError("Invalid value for device option \"\(key)\": Static addresses need a managed bridge network")
             }
@@ -101,6 +103,19 @@ struct NICDevice: Sendable, Equatable {
     var limits: (ingress: UInt64?, egress: UInt64?) {
         let max = settings["limits.max"].flatMap(BitRate.parse)
         return (settings["limits.ingress"].flatMap(BitRate.parse) ?? max, settings["limits.egress"].flatMap(BitRate.parse) ?? max)
+    }
+
+    /// Validates a profile's NICs as LXD does when the profile is stored: each must resolve. A
+    /// missing network is a 404 on an update (LXD's "not found" mapping), else `status`.
+    static func validateProfile(_ devices: Devices, networks: [NetworkRecord], status: HTTPStatus) throws {
+        for (device, settings) in nics(devices) {
+            do {
+                _ = try resolve(device, settings, networks: networks)
+            } catch {
+                let code: HTTPStatus = error.isNotFound && status != .badRequest ? .notFound : status
+                throw LXDError(code, "Device validation failed for \"\(device)\": \(error.message)")
+            }
+        }
     }
 
     /// Validates every NIC of an instance's expanded devices: each resolves, and no managed

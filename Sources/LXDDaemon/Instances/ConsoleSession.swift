@@ -14,24 +14,18 @@ import Synchronization
 /// by one more thread, which polls a wake pipe so that it can be stopped before the pty closes.
 final class ConsoleSession: OperationWebSocketHandler {
     private struct State {
-        var sockets: [String: WebSocket] = [:]
-        var allConnected: CheckedContinuation<Void, Never>?
-        var isAllConnected = false
-        var ptx: Int32 = -1
-        var isAbandoned = false
         var isFinished = false
         var finished: CheckedContinuation<Void, Never>?
     }
 
-    let secrets: [String: String]
+    /// Both sockets are needed; the work they wait for is the console's pty.
+    private let rendezvous = WebSocketRendezvous<Int32>(keys: ["0", "control"])
     private let state = Mutex(State())
-    private let started = NSCondition()
     /// The threads that touch the pty; it is closed only once they are done.
     private let pumps = DispatchGroup()
     private let wake: (read: Int32, write: Int32)
 
     init() throws {
-        secrets = ["0": Hex.random(), "control": Hex.random()]
         var fds: [Int32] = [-1, -1]
         let status = lxd_os_pipe_cloexec(&fds)
         guard status == 0 else { throw LXDError.internalError("Failed creating pipe: \(String(cString: strerror(-status)))") }
@@ -43,62 +37,27 @@ final class ConsoleSession: OperationWebSocketHandler {
         close(wake.write)
     }
 
-    var fdsMetadata: JSONValue { .object(secrets.mapValues { .string($0) }) }
+    var fdsMetadata: JSONValue { rendezvous.fdsMetadata }
 
-    private func key(for secret: String) -> String? {
-        secrets.first { $0.value == secret }?.key
-    }
-
-    func accepts(secret: String) -> Bool {
-        guard let key = key(for: secret) else { return false }
-        return state.withLock { $0.sockets[key] == nil }
-    }
+    func accepts(secret: String) -> Bool { rendezvous.accepts(secret: secret) }
 
     /// Waits until both sockets are connected.
-    func waitForSockets() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let ready = state.withLock { state -> Bool in
-                if state.isAllConnected { return true }
-                state.allConnected = continuation
-                return false
-            }
-            if ready { continuation.resume() }
-        }
-    }
+    func waitForSockets() async { await rendezvous.waitForSockets() }
 
     func serve(secret: String, socket: WebSocket) {
-        guard let key = key(for: secret) else { return }
+        guard let key = rendezvous.key(for: secret) else { return }
         try? socket.sendPing()
-        let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.sockets[key] = socket
-            guard state.sockets.count == secrets.count, !state.isAllConnected else { return nil }
-            state.isAllConnected = true
-            defer { state.allConnected = nil }
-            return state.allConnected
-        }
-        continuation?.resume()
-        guard let ptx = waitForConsole() else {
+        rendezvous.connected(socket, as: key)
+        guard let ptx = rendezvous.waitForStart() else {
             socket.close()
             return
         }
         if key == "control" { serveControl(socket, ptx: ptx) } else { serveData(socket, ptx: ptx) }
     }
 
-    /// Blocks a socket's thread until the console is attached (nil if it never will be).
-    private func waitForConsole() -> Int32? {
-        started.lock()
-        defer { started.unlock() }
-        while true {
-            let (ptx, abandoned) = state.withLock { ($0.ptx, $0.isAbandoned) }
-            if ptx >= 0 { return ptx }
-            if abandoned { return nil }
-            started.wait()
-        }
-    }
-
     /// Mirrors the console until the session ends; the caller then closes `ptx`.
     func run(ptx: Int32) async {
-        publish(ptx: ptx)
+        rendezvous.start(ptx)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let done = state.withLock { state -> Bool in
                 if state.isFinished { return true }
@@ -107,7 +66,7 @@ final class ConsoleSession: OperationWebSocketHandler {
             }
             if done { continuation.resume() }
         }
-        let sockets = state.withLock { $0.sockets }
+        let sockets = rendezvous.sockets
         // As LXD: a line break for the client's terminal, then both sockets go.
         try? sockets["0"]?.sendBinary(Data("\n\r".utf8))
         for socket in sockets.values { socket.close() }
@@ -115,21 +74,10 @@ final class ConsoleSession: OperationWebSocketHandler {
         _ = try? await Blocking.run("lxd-console-drain") { pumps.wait(timeout: .now() + 10) }
     }
 
-    /// Wakes the socket threads waiting for the console.
-    private func publish(ptx: Int32) {
-        state.withLock { $0.ptx = ptx }
-        started.lock()
-        started.broadcast()
-        started.unlock()
-    }
-
     /// The console could not be attached: release the waiting sockets.
     func abandon() {
-        state.withLock { $0.isAbandoned = true }
-        started.lock()
-        started.broadcast()
-        started.unlock()
-        for socket in state.withLock({ Array($0.sockets.values) }) { socket.close() }
+        rendezvous.abandon()
+        for socket in rendezvous.sockets.values { socket.close() }
     }
 
     private func finish() {

@@ -14,14 +14,8 @@ import Synchronization
 /// the operation's task once all sockets are there.
 final class ExecSession: OperationWebSocketHandler {
     private struct State {
-        var sockets: [String: WebSocket] = [:]
-        var allConnected: CheckedContinuation<Void, Never>?
-        var isAllConnected = false
-        /// Set once the process runs: the daemon's ends of its stdio.
-        var streams: Streams?
         /// A pidfd of the command (signals without a pid-reuse race), -1 before it runs and once it ended.
         var commandPIDFD: Int32 = -1
-        var finished = false
     }
 
     /// The daemon's side of the command's stdio.
@@ -33,63 +27,34 @@ final class ExecSession: OperationWebSocketHandler {
         var ptyMaster: Int32 = -1
     }
 
-    let secrets: [String: String]
     let interactive: Bool
+    private let rendezvous: WebSocketRendezvous<Streams>
     private let state = Mutex(State())
-    private let started = NSCondition()
     private let finishedStreams = DispatchGroup()
 
     init(interactive: Bool) {
         self.interactive = interactive
-        var secrets: [String: String] = ["control": Hex.random()]
-        secrets["0"] = Hex.random()
-        if !interactive {
-            secrets["1"] = Hex.random()
-            secrets["2"] = Hex.random()
-        }
-        self.secrets = secrets
+        // As LXD: without a terminal the control socket is optional (pylxd never opens it).
+        let streams = interactive ? ["0"] : ["0", "1", "2"]
+        rendezvous = WebSocketRendezvous(keys: ["control"] + streams, required: Set(interactive ? ["control", "0"] : streams))
     }
 
     /// `fds` in the operation metadata.
-    var fdsMetadata: JSONValue { .object(secrets.mapValues { .string($0) }) }
+    var fdsMetadata: JSONValue { rendezvous.fdsMetadata }
 
-    func accepts(secret: String) -> Bool {
-        secrets.values.contains(secret) && state.withLock { !$0.sockets.keys.contains(key(for: secret) ?? "") }
-    }
-
-    private func key(for secret: String) -> String? {
-        secrets.first { $0.value == secret }?.key
-    }
+    func accepts(secret: String) -> Bool { rendezvous.accepts(secret: secret) }
 
     /// Waits until every socket is connected (LXD's `wait-for-websocket`).
-    func waitForSockets() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let ready = state.withLock { state -> Bool in
-                if state.isAllConnected { return true }
-                state.allConnected = continuation
-                return false
-            }
-            if ready { continuation.resume() }
-        }
-    }
+    func waitForSockets() async { await rendezvous.waitForSockets() }
 
     func serve(secret: String, socket: WebSocket) {
-        guard let key = key(for: secret) else { return }
+        guard let key = rendezvous.key(for: secret) else { return }
         defer { socket.close() }  // the client closed its side (or we gave up on it)
         try? socket.sendPing()
-        let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.sockets[key] = socket
-            // As LXD: without a terminal the control socket is optional (pylxd never opens it).
-            let required = secrets.keys.filter { interactive || $0 != "control" }
-            guard required.allSatisfy({ state.sockets[$0] != nil }), !state.isAllConnected else { return nil }
-            state.isAllConnected = true
-            defer { state.allConnected = nil }
-            return state.allConnected
-        }
-        continuation?.resume()
-        guard let streams = waitForStart() else { return }
+        rendezvous.connected(socket, as: key)
+        guard let streams = rendezvous.waitForStart() else { return }
         switch key {
-        case "control": serveControl(socket)
+        case "control": serveControl(socket, ptyMaster: streams.ptyMaster)
         case "0" where interactive: servePTY(socket, master: streams.ptyMaster)
         case "0": pumpToProcess(socket, fd: streams.stdinWrite)
         case "1": pumpFromProcess(streams.stdoutRead, to: socket)
@@ -98,37 +63,18 @@ final class ExecSession: OperationWebSocketHandler {
         }
     }
 
-    /// Blocks a socket's thread until the process runs (nil if it never will).
-    private func waitForStart() -> Streams? {
-        started.lock()
-        defer { started.unlock() }
-        while true {
-            let (streams, finished) = state.withLock { ($0.streams, $0.finished) }
-            if let streams { return streams }
-            if finished { return nil }
-            started.wait()
-        }
-    }
-
     /// Hands the process's streams to the socket threads; `pid` receives control signals.
     func processStarted(_ streams: Streams, pid: Int32) {
         finishedStreams.enter()  // one for the output side, left when the output is drained
         let pidfd = lxd_os_pidfd_open(pid)
-        state.withLock { state in
-            state.streams = streams
-            state.commandPIDFD = pidfd
-        }
-        started.lock()
-        started.broadcast()
-        started.unlock()
+        state.withLock { $0.commandPIDFD = pidfd }
+        rendezvous.start(streams)
     }
 
     /// Wakes every waiting socket when the command could not start.
     func abandon() {
         markFinished()
-        started.lock()
-        started.broadcast()
-        started.unlock()
+        rendezvous.abandon()
         closeAll()
     }
 
@@ -141,8 +87,7 @@ final class ExecSession: OperationWebSocketHandler {
         let group = finishedStreams
         _ = try? await Blocking.run("lxd-exec-drain") { group.wait(timeout: .now() + 5) }
         markFinished()
-        let sockets = state.withLock { Array($0.sockets.values) }
-        for socket in sockets { socket.shutdownSending() }
+        for socket in rendezvous.sockets.values { socket.shutdownSending() }
         Task {
             try? await Task.sleep(for: Self.closeGrace)
             self.closeAll()
@@ -154,7 +99,6 @@ final class ExecSession: OperationWebSocketHandler {
 
     private func markFinished() {
         state.withLock { state in
-            state.finished = true
             if state.commandPIDFD >= 0 { close(state.commandPIDFD) }
             state.commandPIDFD = -1
         }
@@ -168,21 +112,19 @@ final class ExecSession: OperationWebSocketHandler {
     }
 
     private func closeAll() {
-        let sockets = state.withLock { Array($0.sockets.values) }
-        for socket in sockets { socket.close() }
+        for socket in rendezvous.sockets.values { socket.close() }
     }
 
     // MARK: Pumps (each on a socket's connection thread)
 
     /// Control messages until the socket ends; a client that goes away while the command runs
     /// (closed, killed, network gone) takes the command with it, as LXD does.
-    private func serveControl(_ socket: WebSocket) {
+    private func serveControl(_ socket: WebSocket, ptyMaster master: Int32) {
         defer { signalCommand(SIGKILL) }
         while let message = try? socket.receive() {
             guard case .text(let text) = message,
                 let control = try? LXDJSON.decode(InstanceExecControl.self, from: Data(text.utf8))
             else { continue }
-            let master = state.withLock { $0.streams?.ptyMaster ?? -1 }
             switch control.command {
             case "window-resize":
                 if master >= 0, let width = UInt16(control.args["width"] ?? ""), let height = UInt16(control.args["height"] ?? "") {

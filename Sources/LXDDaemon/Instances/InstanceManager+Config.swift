@@ -44,6 +44,7 @@ extension InstanceManager {
         }
         let old = try await expanded(record)
         let new = try await expanded(updated)
+        do { try ExpandedValidation.validate(config: new.config, devices: new.devices) } catch { throw fail(error.message) }
         if let oldPool = try? rootPool(old.devices), let newPool = try? rootPool(new.devices), oldPool != newPool {
             throw fail("Cannot update root disk device pool name to \(GoSyntax.quote(newPool))")
         }

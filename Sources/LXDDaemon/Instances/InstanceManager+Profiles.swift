@@ -25,8 +25,23 @@ extension InstanceManager {
         let lock = locks.lock(for: name)
         await lock.lock()
         defer { lock.unlock() }
-        let record = try await record(name)
+        var record = try await record(name)
         let current = try await expanded(record)
+        do { try ExpandedValidation.validate(config: current.config, devices: current.devices) } catch {
+            throw LXDError.badRequest(error.message)
+        }
+        try await networks.validateNICs(current.devices, instance: name)
+        // A profile that changes the id map keys gives the instance a new map, used at its next start.
+        let idmapChanged = Self.idmapKeys.contains { previous.config[$0] != current.config[$0] }
+        if idmapChanged {
+            do {
+                let (map, base) = try await idmap(for: current.config, excluding: name)
+                record.config["volatile.idmap.next"] = map.volatileJSON
+                record.config["volatile.idmap.base"] = String(base)
+            } catch let error as ConfigValueError {
+                throw LXDError.badRequest("Failed to get ID map: \(error.message)")
+            }
+        }
         do { try DeviceValidator.checkSources(current.devices) } catch { throw LXDError.badRequest(error.message) }
         if await status(name) == .running {
             let limits = CgroupLimits(layout: .host)
@@ -38,9 +53,13 @@ extension InstanceManager {
             } catch let error as LXDError {
                 throw LXDError.internalError("Initialize LXC: \(error.message)")
             }
-            try await hotplugDevices(name, old: previous.devices, new: current.devices)
+            // Disks on custom volumes are mounted from their volume's path, as an instance update does.
+            try await hotplugDevices(
+                name, old: (try? await storage.resolveDiskDevices(previous.devices)) ?? previous.devices,
+                new: try await storage.resolveDiskDevices(current.devices))
             try await applyCgroupChanges(name, from: old, to: new)
         }
+        if idmapChanged { try await database.updateInstance(record) }
         events.lifecycle("instance-updated", source: "/1.0/instances/\(name)", requestor: requestor)
     }
 }

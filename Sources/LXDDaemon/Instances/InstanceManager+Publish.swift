@@ -1,6 +1,7 @@
 import Archive
 import Foundation
 import LXDAPI
+import LXDCommandLine
 import LXDCore
 import YAML
 
@@ -91,28 +92,20 @@ extension InstanceManager {
         if let existing, let file = try? ImageMetadataFile.parse(existing) { parsed = file }
         if !properties.isEmpty { parsed.properties = properties }
         if !expiresAt.isGoZero && expiresAt.seconds > 0 { parsed.expiryDate = expiresAt.seconds }
-        func strings(_ map: [String: String]) -> YAMLNode {
-            .mapping(map.sorted { $0.key < $1.key }.map { (key: $0.key, value: .scalar($0.value, quoted: true)) })
+        var metadata = ImageMetadata()
+        metadata.architecture = parsed.architecture
+        metadata.creationDate = parsed.creationDate
+        metadata.expiryDate = parsed.expiryDate
+        metadata.properties = parsed.properties
+        for (path, template) in parsed.templates {
+            var entry = ImageMetadataTemplate()
+            entry.when = template.when
+            entry.createOnly = template.createOnly
+            entry.template = template.template
+            entry.properties = template.properties
+            metadata.templates[path] = entry
         }
-        let templates: [(key: String, value: YAMLNode)] = parsed.templates.sorted { $0.key < $1.key }.map { path, template in
-            (
-                key: path,
-                value: .mapping([
-                    (key: "when", value: .sequence(template.when.map { .scalar($0, quoted: true) })),
-                    (key: "create_only", value: .scalar(template.createOnly ? "true" : "false", quoted: false)),
-                    (key: "template", value: .scalar(template.template, quoted: true)),
-                    (key: "properties", value: strings(template.properties)),
-                ])
-            )
-        }
-        let text = YAML.emit(
-            .mapping([
-                (key: "architecture", value: .scalar(parsed.architecture, quoted: true)),
-                (key: "creation_date", value: .scalar(String(parsed.creationDate), quoted: false)),
-                (key: "expiry_date", value: .scalar(String(parsed.expiryDate), quoted: false)),
-                (key: "properties", value: strings(parsed.properties)),
-                (key: "templates", value: .mapping(templates)),
-            ]))
+        let text = metadata.goYAML
         return (text, parsed.creationDate)
     }
 

@@ -13,9 +13,20 @@ extension InstanceManager {
         let idmap: [MigrationIDMap]
     }
 
-    func migrationSourceInfo(_ name: String, instanceOnly: Bool) async throws -> MigrationSourceInfo {
+    /// With `snapshot`, that snapshot's volume and id map stand for the instance.
+    func migrationSourceInfo(_ name: String, instanceOnly: Bool, snapshot: String? = nil) async throws -> MigrationSourceInfo {
         let record = try await record(name)
         let pool = try rootPool(try await expanded(record).devices)
+        if let snapshot {
+            guard let snap = try await database.snapshot(of: name, named: snapshot) else {
+                throw LXDError.notFound("Snapshot not found")
+            }
+            _ = try await storage.mountInstanceVolume(name, pool: pool)
+            let disk = (snap.config["volatile.last_state.idmap"] ?? record.config["volatile.last_state.idmap"]).flatMap(
+                IdmapSet.fromVolatile)
+            return MigrationSourceInfo(
+                volume: snapshotPath(name, snapshot, pool: pool), snapshots: [], idmap: Self.migrationIDMap(disk ?? idmap))
+        }
         var snapshots: [(name: String, path: String, record: MigrationSnapshot)] = []
         if !instanceOnly {
             for snap in try await database.snapshots(of: name) {
@@ -33,11 +44,13 @@ extension InstanceManager {
             }
         }
         let disk = record.config["volatile.last_state.idmap"].flatMap(IdmapSet.fromVolatile) ?? idmap
-        let entries = disk.entries.map {
-            MigrationIDMap(isUID: $0.isUID, isGID: $0.isGID, hostID: $0.hostID, nsID: $0.nsID, range: $0.range)
-        }
         let volume = try await storage.mountInstanceVolume(name, pool: pool)
-        return MigrationSourceInfo(volume: volume, snapshots: snapshots, idmap: entries)
+        return MigrationSourceInfo(volume: volume, snapshots: snapshots, idmap: Self.migrationIDMap(disk))
+    }
+
+    /// The header's description of the ids a volume's files are owned by.
+    static func migrationIDMap(_ map: IdmapSet) -> [MigrationIDMap] {
+        map.entries.map { MigrationIDMap(isUID: $0.isUID, isGID: $0.isGID, hostID: $0.hostID, nsID: $0.nsID, range: $0.range) }
     }
 
     /// Where a sink receives: the new instance's record and its (empty) volume through the pool,
@@ -76,6 +89,28 @@ extension InstanceManager {
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
         reverter.add { Self.removeTree(logs) }
         return (volume, pool)
+    }
+
+    /// A refresh's target: stopped, its snapshots that the source no longer has deleted; the
+    /// volume (mounted) and the snapshots it keeps.
+    func prepareMigrationRefresh(_ name: String, keeping sourceSnapshots: [String]) async throws
+        -> (volume: String, pool: String, snapshots: [String])
+    {
+        guard await status(name) == .stopped else {
+            throw LXDError.badRequest("Failed getting exclusive access to instance: Instance is running")
+        }
+        let record = try await record(name)
+        let pool = try rootPool(try await expanded(record).devices)
+        var kept: [String] = []
+        for snapshot in try await database.snapshots(of: name) {
+            if sourceSnapshots.contains(snapshot.name) {
+                kept.append(snapshot.name)
+            } else {
+                try await deleteSnapshot(name, snapshot.name, requestor: nil)
+            }
+        }
+        let volume = try await storage.mountInstanceVolume(name, pool: pool)
+        return (volume, pool, kept)
     }
 
     /// Keeps what the volume holds now as snapshot `snapshot` (received before the next one).

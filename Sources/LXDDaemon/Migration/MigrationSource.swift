@@ -9,10 +9,12 @@ struct MigrationSource: Sendable {
     let state: DaemonState
     let name: String
     let instanceOnly: Bool
+    /// Send this snapshot of `name` as the instance (no snapshots of its own).
+    var snapshot: String? = nil
 
     func run(control: MigrationChannel, fs: MigrationChannel, operation: BackgroundOperation?) async throws {
         do {
-            let info = try await state.instances.migrationSourceInfo(name, instanceOnly: instanceOnly)
+            let info = try await state.instances.migrationSourceInfo(name, instanceOnly: instanceOnly, snapshot: snapshot)
             var offer = MigrationHeader()
             offer.fs = .rsync
             offer.idmap = info.idmap

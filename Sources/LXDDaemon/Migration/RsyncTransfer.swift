@@ -30,10 +30,13 @@ enum RsyncTransfer {
         ]
     }
 
+    /// LXD's receiver, plus `--ignore-times`: snapshots arrive one after the other into the same
+    /// volume, and a file rewritten at the same size within the same second (rsync's quick check
+    /// compares whole seconds) would keep the previous snapshot's content. Every file goes through
+    /// the delta check instead; unchanged blocks still do not travel.
     static func receiverArguments(path: String, features: MigrationRsyncFeatures) -> [String] {
-        ["--server", "-vlogDtpre.iLsfx", "--numeric-ids", "--devices", "--partial", "--sparse"] + featureArguments(features) + [
-            ".", path.hasSuffix("/") ? path : path + "/",
-        ]
+        ["--server", "-vlogDtpre.iLsfx", "--ignore-times", "--numeric-ids", "--devices", "--partial", "--sparse"]
+            + featureArguments(features) + [".", path.hasSuffix("/") ? path : path + "/"]
     }
 
     /// Sends the tree at `path`.

@@ -99,7 +99,7 @@ struct Dnsmasq: Sendable {
         try FileManager.default.createDirectory(atPath: hostsDirectory, withIntermediateDirectories: true)
         try (config.rawDnsmasq.isEmpty ? "" : config.rawDnsmasq + "\n").write(toFile: rawFile, atomically: true, encoding: .utf8)
         if !FileManager.default.fileExists(atPath: leasesFile) {
-            FileManager.default.createFile(atPath: leasesFile, contents: nil, attributes: [.posixPermissions: 0o644])
+            _ = FileManager.default.createFile(atPath: leasesFile, contents: nil, attributes: [.posixPermissions: 0o644])
         }
         try writeHosts(hosts)
         let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)

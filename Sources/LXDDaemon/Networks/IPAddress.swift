@@ -147,6 +147,11 @@ struct IPRange: Hashable, Sendable {
 /// A refused config value; callers prefix the network and key.
 struct NetworkConfigError: Error, Equatable, CustomStringConvertible {
     let message: String
-    init(_ message: String) { self.message = message }
+    /// A named network that does not exist (LXD answers 404 for it where it answers 500 otherwise).
+    var isNotFound = false
+    init(_ message: String, isNotFound: Bool = false) {
+        self.message = message
+        self.isNotFound = isNotFound
+    }
     var description: String { message }
 }

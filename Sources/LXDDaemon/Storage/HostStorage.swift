@@ -100,6 +100,17 @@ enum HostStorage {
         }
     }
 
+    /// Makes the existing tree `target` equal to `source` (ownership by number, modes, hardlinks,
+    /// ACLs, xattrs, devices, sparse files), deleting what `source` lacks.
+    static func syncTree(_ source: String, onto target: String) async throws {
+        let result = try await ExternalTool.run(
+            RsyncTransfer.rsync,
+            ["-aHAX", "--numeric-ids", "--sparse", "--delete", "--modify-window=-1", "--", source + "/", target + "/"])
+        guard case .exited(0) = result.status else {
+            throw LXDError.internalError("Failed restoring \(target) from \(source): \(result.output)")
+        }
+    }
+
     /// Removes a tree without following symlinks.
     static func removeTree(_ path: String) {
         try? FileManager.default.removeItem(atPath: path)

@@ -65,12 +65,12 @@ struct BadInputSerialTests {
     @Test func garbageEmptyAndTruncatedUploads() async throws {
         try await DaemonFixture.with(withImage: false) { f in
             let garbage = f.directory + "/garbage.tar.xz"
-            FileManager.default.createFile(atPath: garbage, contents: Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7) }))
+            _ = FileManager.default.createFile(atPath: garbage, contents: Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7) }))
             let empty = f.directory + "/empty.tar"
-            FileManager.default.createFile(atPath: empty, contents: Data())
+            _ = FileManager.default.createFile(atPath: empty, contents: Data())
             let whole = try Data(contentsOf: URL(fileURLWithPath: try TestImage.busybox()))
             let truncated = f.directory + "/truncated.tar.xz"
-            FileManager.default.createFile(atPath: truncated, contents: whole.prefix(whole.count / 2))
+            _ = FileManager.default.createFile(atPath: truncated, contents: whole.prefix(whole.count / 2))
             for file in [garbage, empty, truncated] {
                 let result = try f.lxc(["image", "import", file])
                 #expect(result.status == 1, "\(file): \(result)")

@@ -16,7 +16,7 @@ struct DeviceHotplugSerialTests {
             let name = f.name("hot")
             let share = f.directory + "/hot-share"
             try FileManager.default.createDirectory(atPath: share, withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: share + "/from-host", contents: Data("live\n".utf8))
+            _ = FileManager.default.createFile(atPath: share + "/from-host", contents: Data("live\n".utf8))
             try f.lxc(["launch", f.imageAlias, name]).check()
             let pid = try infoPID(f, name)
 

@@ -96,7 +96,7 @@ struct SecuritySerialTests {
             let share = f.directory + "/raw-share"
             try FileManager.default.createDirectory(atPath: share, withIntermediateDirectories: true)
             chmod(share, 0o755)
-            FileManager.default.createFile(atPath: share + "/owned", contents: Data("x\n".utf8))
+            _ = FileManager.default.createFile(atPath: share + "/owned", contents: Data("x\n".utf8))
             chown(share + "/owned", uid_t(hostID), gid_t(hostID))
             var arguments = ["init", f.imageAlias, name, "-c", "raw.idmap=both \(hostID) 1000"]
             if !delegated { arguments += ["-c", "security.idmap.isolated=true"] }

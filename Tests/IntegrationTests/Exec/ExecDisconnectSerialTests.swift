@@ -19,25 +19,14 @@ struct ExecDisconnectSerialTests {
         try await DaemonFixture.with { f in
             let name = f.name(interactive ? "ptydrop" : "pipedrop")
             try f.lxc(["launch", f.imageAlias, name]).check()
-            var post = InstanceExecPost()
-            post.command = ["sleep", "1001"]
-            post.waitForWebsocket = true
-            post.interactive = interactive
-            let response = try f.http.request(
-                "POST", "/1.0/instances/\(name)/exec", headers: HTTPHeaders([("Content-Type", "application/json")]),
-                body: try LXDJSON.encode(post))
-            #expect(response.status == 202)
-            let envelope = try LXDJSON.decode(ResponseRaw.self, from: response.body)
-            let id = try #require(envelope.metadata["id"]?.stringValue)
-            guard case .object(let fds)? = envelope.metadata["metadata"]?["fds"] else { throw TestFailure("no fds in \(envelope)") }
-            let sockets = try fds.keys.sorted().map { key in
-                try f.http.webSocket("/1.0/operations/\(id)/websocket?secret=\(try #require(fds[key]?.stringValue))")
-            }
+            let exec = ExecControlSerialTests()
+            let started = try exec.startExec(f, name, ["sleep", "1001"], interactive: interactive)
+            let sockets = try started.fds.keys.sorted().map { try exec.socket(f, started, $0) }
             #expect(eventually { ((try? processes(f, name)) ?? "").contains("sleep 1001") })
 
             for socket in sockets { socket.close() }
 
-            let done = try f.get("/1.0/operations/\(id)/wait?timeout=30", as: LXDAPI.Operation.self)
+            let done = try f.get("/1.0/operations/\(started.id)/wait?timeout=30", as: LXDAPI.Operation.self)
             #expect(done.status != "Running")
             #expect(eventually { !((try? processes(f, name)) ?? "sleep 1001").contains("sleep 1001") })
         }

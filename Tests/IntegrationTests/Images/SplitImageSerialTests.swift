@@ -52,7 +52,7 @@ struct SplitImageSerialTests {
             let (metadata, rootfs) = try build(f, rootfs: "tar.xz")
             let unified = try TestImage.busybox()
             let notSquashfs = f.directory + "/fake.squashfs"
-            FileManager.default.createFile(atPath: notSquashfs, contents: Data("hsqs".utf8) + Data(repeating: 7, count: 4000))
+            _ = FileManager.default.createFile(atPath: notSquashfs, contents: Data("hsqs".utf8) + Data(repeating: 7, count: 4000))
             for (first, second) in [(metadata, metadata), (unified, rootfs), (metadata, notSquashfs)] {
                 let result = try f.lxc(["image", "import", first, second])
                 #expect(result.status == 1, "\(first) + \(second): \(result)")

@@ -39,7 +39,7 @@ struct LimitsAndDevicesSerialTests {
         try await DaemonFixture.with { f in
             let share = f.directory + "/share"
             try FileManager.default.createDirectory(atPath: share, withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: share + "/from-host", contents: Data("hello\n".utf8))
+            _ = FileManager.default.createFile(atPath: share + "/from-host", contents: Data("hello\n".utf8))
             try f.lxc(["profile", "create", "shared"]).check()
             try f.lxc(["profile", "device", "add", "shared", "git", "disk", "source=\(share)", "path=var/git"]).check()
             let name = f.name("disk")

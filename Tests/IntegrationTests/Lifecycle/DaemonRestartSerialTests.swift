@@ -32,7 +32,7 @@ struct DaemonRestartSerialTests {
             try f.lxc(["init", f.imageAlias, stopped]).check()
             let pid = try #require(try infoPID(f, running))
             try f.shutdownDaemon()
-            #expect(try eventually { kill(Int32(pid), 0) != 0 })
+            #expect(eventually { kill(Int32(pid), 0) != 0 })
             try f.startDaemon()
             let list = try f.lxc(["list", "--format", "csv", "-c", "ns"]).check().stdout
             #expect(list.contains("\(running),RUNNING"))

@@ -9,7 +9,7 @@ struct DaemonStartSerialTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("swiftlxd-foreign-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try FileManager.default.createDirectory(atPath: directory + "/database/global", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: directory + "/database/local.db", contents: Data("not ours".utf8))
+        _ = FileManager.default.createFile(atPath: directory + "/database/local.db", contents: Data("not ours".utf8))
         var environment = ProcessInfo.processInfo.environment
         environment["LXD_DIR"] = directory
         let result = try runCommand(TestEnvironment.binaries + "/lxd", [], environment: environment, timeout: 30)

@@ -7,39 +7,10 @@ import Testing
 /// shell script that records what it was given and writes the next prepared answer.
 @Suite(.serialized, .enabled(if: containersAvailable && FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
 struct ProfileEditorSerialTests {
-    /// Runs `lxc ARGS` on a terminal with an editor that answers `answers` in turn (and then
-    /// saves the text as it is); returns the terminal output and what the editor was shown.
     func editInTerminal(_ f: DaemonFixture, client: String, _ arguments: [String], answers: [String]) throws -> (
         output: String, shown: [String]
     ) {
-        let folder = f.directory + "/editor-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        for (index, answer) in answers.enumerated() {
-            try Data(answer.utf8).write(to: URL(fileURLWithPath: "\(folder)/answer\(index + 1)"))
-        }
-        let editor = folder + "/editor.sh"
-        let script = """
-            #!/bin/sh
-            n=$(( $(cat \(folder)/count 2>/dev/null || echo 0) + 1 ))
-            echo $n > \(folder)/count
-            cp "$1" \(folder)/shown$n
-            if [ -f \(folder)/answer$n ]; then cp \(folder)/answer$n "$1"; fi
-
-            """
-        try Data(script.utf8).write(to: URL(fileURLWithPath: editor))
-        chmod(editor, 0o755)
-        var environment = f.environment
-        environment["EDITOR"] = editor
-        environment["VISUAL"] = nil
-        let command = ([client] + arguments).map { "'\($0)'" }.joined(separator: " ")
-        // One enter per failed attempt.
-        let enters = Data(String(repeating: "\n", count: max(0, answers.count - 1)).utf8)
-        let result = try runCommand("/usr/bin/script", ["-qec", command, "/dev/null"], environment: environment, stdin: enters)
-        let count =
-            Int((try? String(contentsOfFile: folder + "/count", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
-            ?? 0
-        let shown = (0..<count).map { (try? String(contentsOfFile: "\(folder)/shown\($0 + 1)", encoding: .utf8)) ?? "" }
-        return (result.stdout.replacingOccurrences(of: "\r\n", with: "\n"), shown)
+        try TerminalEditor.edit(scratch: f.directory, environment: f.environment, client: client, arguments, answers: answers)
     }
 
     @Test func profileEditOpensTheEditorWithLXDsHeaderAndRetries() async throws {

@@ -33,9 +33,10 @@ struct SimpleStreamsSerialTests {
         )
     }
 
-    @Test(arguments: [TestEnvironment.ourLXC, TestEnvironment.debianLXC])
-    func launchFromASimpleStreamsServer(_ client: String) async throws {
-        let (files, fingerprint) = try Self.tree()
+    /// Serves the tree over TLS on loopback for `body`, with a client home where remote `ss`
+    /// names it (its self-signed certificate pinned as LXD's client reads it).
+    static func withServer(client: String, _ body: (ClientHome) async throws -> Void) async throws {
+        let (files, _) = try Self.tree()
         let pair = try X509Certificate.generate(purpose: .server, commonName: "streams@test", altNames: "DNS:localhost,IP:127.0.0.1")
         let context = try TLSContext(role: .server, certificatePEM: pair.certificatePEM, keyPEM: pair.keyPEM)
         let server = try HTTPServer(tcpAddress: "127.0.0.1:0", tls: context) { connection in
@@ -50,24 +51,55 @@ struct SimpleStreamsSerialTests {
             server.stop()
             server.closeConnections()
         }
-        try await DaemonFixture.with(withImage: false) { f in
-            let home = try ClientHome(client: client)
-            defer { home.remove() }
-            try home.lxc(["remote", "add", "ss", "https://\(server.address)", "--protocol", "simplestreams"]).check()
-            #expect(home.configText.contains("ss:\n    addr: https://\(server.address)\n    protocol: simplestreams\n    public: true"))
-            // The server's certificate is self-signed: pin it as LXD's client reads it.
-            try FileManager.default.createDirectory(atPath: home.configDirectory + "/servercerts", withIntermediateDirectories: true)
-            try Data(pair.certificatePEM.utf8).write(to: URL(fileURLWithPath: home.configDirectory + "/servercerts/ss.crt"))
-            let name = f.name("ss")
-            try home.lxc(["launch", "ss:bbss", name], local: f).check()
-            #expect(try f.lxc(["exec", name, "--", "cat", "/etc/hostname"]).check().stdout == "\(name)\n")
-            let images = try f.get("/1.0/images?recursion=1", as: [Image].self)
-            #expect(images.map(\.fingerprint) == [fingerprint])
-            #expect(images.first?.cached == true)
-            // An alias the server does not publish: LXD's error, nothing stored.
-            let missing = try home.lxc(["launch", "ss:nosuch", f.name("none")], local: f)
-            #expect(missing.status != 0)
-            #expect(try f.get("/1.0/instances", as: [String].self).count == 1)
+        let home = try ClientHome(client: client)
+        defer { home.remove() }
+        try home.lxc(["remote", "add", "ss", "https://\(server.address)", "--protocol", "simplestreams"]).check()
+        #expect(home.configText.contains("ss:\n    addr: https://\(server.address)\n    protocol: simplestreams\n    public: true"))
+        try FileManager.default.createDirectory(atPath: home.configDirectory + "/servercerts", withIntermediateDirectories: true)
+        try Data(pair.certificatePEM.utf8).write(to: URL(fileURLWithPath: home.configDirectory + "/servercerts/ss.crt"))
+        try await body(home)
+    }
+
+    @Test(arguments: [TestEnvironment.ourLXC, TestEnvironment.debianLXC])
+    func launchFromASimpleStreamsServer(_ client: String) async throws {
+        let (_, fingerprint) = try Self.tree()
+        try await Self.withServer(client: client) { home in
+            try await DaemonFixture.with(withImage: false) { f in
+                let name = f.name("ss")
+                try home.lxc(["launch", "ss:bbss", name], local: f).check()
+                #expect(try f.lxc(["exec", name, "--", "cat", "/etc/hostname"]).check().stdout == "\(name)\n")
+                let images = try f.get("/1.0/images?recursion=1", as: [Image].self)
+                #expect(images.map(\.fingerprint) == [fingerprint])
+                #expect(images.first?.cached == true)
+                // An alias the server does not publish: LXD's error, nothing stored.
+                let missing = try home.lxc(["launch", "ss:nosuch", f.name("none")], local: f)
+                #expect(missing.status != 0)
+                #expect(try f.get("/1.0/instances", as: [String].self).count == 1)
+            }
         }
+    }
+
+    /// `lxc image list ss:`: our client reads the catalog itself and shows what Debian's shows.
+    @Test func listASimpleStreamsServer() async throws {
+        var outputs: [String: [String]] = [:]
+        for client in [TestEnvironment.debianLXC, TestEnvironment.ourLXC] {
+            try await Self.withServer(client: client) { home in
+                var lines: [String] = []
+                for arguments in [
+                    ["image", "list", "ss:"], ["image", "list", "ss:", "--format", "csv"], ["image", "list", "ss:", "-c", "LFpdasut"],
+                    ["image", "list", "ss:", "bbss"], ["image", "list", "ss:", "os=Busybox", "--format", "compact"],
+                    ["image", "list", "ss:", "nomatch"],
+                ] {
+                    let result = try home.lxc(arguments)
+                    lines.append("\(arguments) -> \(result.status)\n\(result.stdout)\(result.stderr)")
+                }
+                outputs[client] = lines
+            }
+        }
+        let ours = outputs[TestEnvironment.ourLXC] ?? []
+        let debian = outputs[TestEnvironment.debianLXC] ?? []
+        #expect(ours.count == 6 && ours.count == debian.count)
+        for (line, expected) in zip(ours, debian) { #expect(line == expected) }
+        #expect(ours.first?.contains("bbss") == true)
     }
 }
