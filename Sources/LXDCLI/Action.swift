@@ -63,11 +63,13 @@ struct ActionCommand: LXCCommand {
                 // As LXD's client: starting a frozen instance resumes it.
                 if action == .start, try server.getInstance(name).statusCode == StatusCode.frozen.rawValue { request.action = "unfreeze" }
                 let operation = try server.updateInstanceState(name, request)
+                try operation.throwIfAlreadyFailed()
                 do {
                     try operation.wait()
                 } catch let error as LXDError {
-                    // As LXD's client: a failed operation (not a refused request) points at the log.
-                    throw LXDError(error.status, "\(error.message)\nTry `lxc info --show-log \(name)` for more info")
+                    // As LXD's client: an operation that fails while waited for points at the log,
+                    // under the name as typed.
+                    throw LXDError(error.status, "\(error.message)\nTry `lxc info --show-log \(argument)` for more info")
                 }
             } catch let error as LXDError {
                 if names.count == 1 { throw error }

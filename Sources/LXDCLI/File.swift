@@ -93,13 +93,18 @@ final class TransferProgress: @unchecked Sendable {
     // Used by the one thread moving the bytes.
     let renderer: ProgressRenderer
     let length: Int64?
-    private let start = Date()
-    private var last = Date.distantPast
+    private let start: Date
+    /// As LXD's tracker: the first report comes a second after the start (or at the end of a
+    /// transfer of known length), so a quick pull prints nothing.
+    private var last: Date
     private var lastText = ""
 
     init(_ renderer: ProgressRenderer, length: Int64?) {
         self.renderer = renderer
         self.length = length
+        let now = Date()
+        start = now
+        last = now
     }
 
     func update(_ total: Int64) {

@@ -66,11 +66,19 @@ struct InitCommand: LXCCommand {
         if !ctx.isQuiet { ctx.print("Starting \(name)") }
         _ = try? server.getInstance(name)
         let progress = ProgressRenderer(quiet: ctx.isQuiet, out: ctx.stdout)
+        let operation = try server.updateInstanceState(name, InstanceStatePut(action: "start", timeout: -1))
         do {
-            try server.updateInstanceState(name, InstanceStatePut(action: "start", timeout: -1)).wait { progress.update(operation: $0) }
+            try operation.throwIfAlreadyFailed()
+        } catch {
+            progress.finish()
+            throw error
+        }
+        do {
+            try operation.wait { progress.update(operation: $0) }
         } catch let error as LXDError {
             progress.finish()
-            throw LXDError(error.status, "\(error.message)\nTry `lxc info --show-log \(name)` for more info")
+            // As LXD's client: the hint names the instance with its remote ("local:c1").
+            throw LXDError(error.status, "\(error.message)\nTry `lxc info --show-log \(target):\(name)` for more info")
         }
         progress.finish()
     }

@@ -44,7 +44,10 @@ enum Dispatcher {
                 if command is UnimplementedCommand { break }  // its own "not implemented" message
                 // cobra shows a group's help for `group nosuch --help` (not the root's).
                 if path.count > 1 && (rest.contains("--help") || rest.contains("-h")) { break }
-                throw UsageError("unknown command \"\(word)\" for \"\(path.joined(separator: " "))\"")
+                // cobra suggests only for the root's commands, and only the visible ones.
+                let visible = command.subcommands.filter { !$0.spec.isHidden && !($0 is CompletionCommand) && !($0 is HelpCommand) }
+                let suggestions = path.count == 1 ? CommandSuggestions.text(for: word, among: visible.map(\.spec.name)) : ""
+                throw UsageError("unknown command \"\(word)\" for \"\(path.joined(separator: " "))\"" + suggestions)
             }
             command = sub
             path.append(sub.spec.name)

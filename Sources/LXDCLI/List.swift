@@ -2,6 +2,7 @@ import Foundation
 import LXDAPI
 import LXDClient
 import LXDCommandLine
+import LXDCore
 
 /// `lxc list` (LXD's list.go).
 struct ListCommand: LXCCommand {
@@ -76,6 +77,14 @@ struct ListCommand: LXCCommand {
                 guard isActive(full), let state = full.state, state.memory.usage > 0 else { return "" }
                 return Units.byteSizeIEC(state.memory.usage)
             }
+        case "M":
+            return Column(header: "MEMORY USAGE%") { full in
+                guard isActive(full), let state = full.state, state.memory.usage > 0,
+                    let limit = full.instance.expandedConfig["limits.memory"], !limit.isEmpty, !limit.contains("%"),
+                    let bytes = ByteSize.parse(limit), bytes > 0
+                else { return "" }
+                return String(format: "%.1f%%", Double(state.memory.usage) / Double(bytes) * 100)
+            }
         case "u":
             return Column(header: "CPU USAGE") { full in
                 guard isActive(full), let state = full.state, state.cpu.usage > 0 else { return "" }
@@ -140,6 +149,29 @@ struct ListCommand: LXCCommand {
         return columns
     }
 
+    /// The fields of an instance (InstanceFull's JSON names) the server filters on.
+    static let serverFilterFields: Set<String> = [
+        "architecture", "config", "devices", "ephemeral", "profiles", "stateful", "description", "created_at", "expanded_config",
+        "expanded_devices", "name", "status", "status_code", "last_used_at", "location", "type", "project", "backups", "state",
+        "snapshots",
+    ]
+
+    /// LXD's `getServerSupportedFilters`: "key=value" on a field of the listed object, with no
+    /// "," in the value and no "." in the key, goes to the server; everything else is ours.
+    static func splitFilters(_ filters: [String]) -> (server: [String], client: [String]) {
+        var server: [String] = []
+        var client: [String] = []
+        for filter in filters {
+            let parts = filter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            if parts.count == 2, serverFilterFields.contains(parts[0]), !parts[1].contains(","), !parts[0].contains(".") {
+                server.append(filter)
+            } else {
+                client.append(filter)
+            }
+        }
+        return (server, client)
+    }
+
     static func shouldShow(_ full: InstanceFull, _ filters: [String]) -> Bool {
         for filter in filters {
             if let equals = filter.firstIndex(of: "=") {
@@ -177,11 +209,12 @@ struct ListCommand: LXCCommand {
         if !args.isSet("columns") && !args.bool("fast") && !server.server.environment.serverClustered { columnText = "ns46tS" }
         let columns = try ListCommand.columns(columnText)
         let filters = args.positional.filter { !$0.hasSuffix(":") }
-        let (instances, raw) = try server.getInstancesFull()
+        let (serverFilters, clientFilters) = ListCommand.splitFilters(filters)
+        let (instances, raw) = try server.getInstancesFull(filters: serverFilters)
         let rawItems = (OrderedJSON.parseOrNull(raw).array ?? []).map(GoSchema.instanceFull.apply)
         var rows: [[String]] = []
         var shown: [OrderedJSON] = []
-        for (index, full) in instances.enumerated() where ListCommand.shouldShow(full, filters) {
+        for (index, full) in instances.enumerated() where ListCommand.shouldShow(full, clientFilters) {
             rows.append(columns.map { $0.value(full) })
             if index < rawItems.count { shown.append(rawItems[index]) }
         }

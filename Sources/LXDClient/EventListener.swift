@@ -47,6 +47,18 @@ public final class RemoteOperation: @unchecked Sendable {
 
     public var id: String { operation.id }
 
+    /// LXD's first look at a new operation (the refresh in its `AddHandler`): an operation that
+    /// has already failed throws its error here, which LXD's client reports as it is, without
+    /// the hints it adds to failures seen while waiting.
+    public func throwIfAlreadyFailed() throws {
+        guard let refreshed = try? server.getOperation(operation.id).operation else { return }
+        operation = refreshed
+        if operation.code.isFinal && operation.code != .success {
+            listener?.close()
+            throw LXDError(.internalServerError, operation.err.isEmpty ? operation.status : operation.err)
+        }
+    }
+
     /// Waits for the final state: one GET of the operation (to avoid races), then `operation`
     /// events until this one is final. `progress` sees every update. A failed operation throws
     /// its `err` (after `operation` is updated, so that callers can still read its metadata).

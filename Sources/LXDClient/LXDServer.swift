@@ -87,6 +87,8 @@ public final class LXDServer: Sendable {
     static func describeConnectError(_ error: any Error, _ http: HTTPClient, path: String) -> String {
         switch http.transport {
         case .unix(let socket):
+            // A failed connect already reads "dial unix PATH: connect: REASON".
+            if let error = error as? HTTPError, case .connect = error { return "Get \"http://unix.socket/1.0\": \(error)" }
             return "Get \"http://unix.socket/1.0\": dial unix \(socket): connect: \(error)"
         case .tls:
             let target = "https://\(http.hostDescription)\(path == "/1.0" ? "/1.0" : path)"
@@ -234,9 +236,19 @@ public final class LXDServer: Sendable {
 
     // MARK: Instances
 
-    public func getInstancesFull() throws -> (instances: [InstanceFull], raw: Data) {
-        let (value, raw) = try query("GET", "/1.0/instances?filter=&recursion=2")
+    /// `filters` are "key=value" pairs the server evaluates (`api_filtering`), joined with "and".
+    public func getInstancesFull(filters: [String] = []) throws -> (instances: [InstanceFull], raw: Data) {
+        let (value, raw) = try query("GET", "/1.0/instances?filter=\(LXDServer.filterQuery(filters))&recursion=2")
         return (try value.decode([InstanceFull].self), raw)
+    }
+
+    /// LXD's client: "k1=v1", "k2=v2" become "k1 eq v1 and k2 eq v2", query-escaped as Go does.
+    static func filterQuery(_ filters: [String]) -> String {
+        let clauses = filters.compactMap { filter -> String? in
+            guard let equals = filter.firstIndex(of: "=") else { return nil }
+            return "\(filter[..<equals]) eq \(filter[filter.index(after: equals)...])"
+        }
+        return clauses.map { URLCoding.percentEncode($0) }.joined(separator: "+and+").replacingOccurrences(of: "%20", with: "+")
     }
 
     public func getInstance(_ name: String) throws -> Instance {

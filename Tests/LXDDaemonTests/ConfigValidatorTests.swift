@@ -99,13 +99,17 @@ import Testing
     }
 
     @Test(arguments: [
-        ("0", CPUSet.count(0)), ("2", .count(2)), ("0-1", .cpus([0, 1])), ("3,1", .cpus([1, 3])), ("0,2-4", .cpus([0, 2, 3, 4])),
+        ("0", CPUSet.count(0)), ("2", .count(2)), ("0-1", .cpus([0...1])), ("3,1", .cpus([1...1, 3...3])),
+        ("0,2-4", .cpus([0...0, 2...4])), ("2-1", .cpus([])), ("1-3000000000", .cpus([1...3_000_000_000])),
     ])
     func cpuSets(_ text: String, _ expected: CPUSet) throws {
         #expect(try CPUSet.parse(text) == expected)
     }
 
-    @Test(arguments: [(CPUSet.count(1), "0"), (.count(2), "0-1"), (.count(16), "0-3"), (.cpus([0, 2, 3]), "0,2-3"), (.cpus([7]), "0")])
+    @Test(arguments: [
+        (CPUSet.count(1), "0"), (.count(2), "0-1"), (.count(16), "0-3"), (.count(0), "0-3"), (.cpus([0...0, 2...3]), "0,2-3"),
+        (.cpus([7...7]), "0-3"), (.cpus([]), "0-3"), (.cpus([2...3_000_000_000]), "2-3"),
+    ])
     func cpusetLists(_ set: CPUSet, _ list: String) {
         #expect(set.cpusetList(hostCPUs: 4) == list)
     }

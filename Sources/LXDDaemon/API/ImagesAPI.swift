@@ -9,9 +9,11 @@ struct ImagesAPI: Sendable {
 
     func imagesGet(_ request: APIRequest) async throws -> APIResponse {
         // Untrusted clients see public images only.
-        let images = try await state.database.images().filter { request.trust.isTrusted || $0.isPublic }
+        let filter = try APIFilter.of(request)
+        let images = try APIFilter.keep(
+            try await state.database.images().filter { request.trust.isTrusted || $0.isPublic }.map { $0.toAPI() }, filter)
         if request.recursion > 0 {
-            return .sync(images.map { $0.toAPI() })
+            return .sync(images)
         }
         return .sync(images.map { "/1.0/images/\($0.fingerprint)" })
     }

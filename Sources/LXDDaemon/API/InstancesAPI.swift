@@ -16,13 +16,16 @@ struct InstancesAPI: Sendable {
     func instancesGet(_ request: APIRequest) async throws -> APIResponse {
         let records = try await state.database.instances()
         let prefix = request.path.hasPrefix("/1.0/containers") ? "/1.0/containers/" : "/1.0/instances/"
+        // `filter=` (LXD's api_filtering) is matched against what recursion 1 (or 2) returns.
+        let filter = try APIFilter.of(request)
         switch request.recursion {
-        case 0:
+        case 0 where filter == nil:
             return .sync(records.map { prefix + $0.name })
-        case 1:
+        case 0, 1:
             var result: [Instance] = []
             for record in records { result.append(try await instances.api(record)) }
-            return .sync(result)
+            result = try APIFilter.keep(result, filter)
+            return request.recursion == 0 ? .sync(result.map { prefix + $0.name }) : .sync(result)
         default:
             let full = try await withThrowingTaskGroup(of: (Int, InstanceFull).self) { group in
                 for (index, record) in records.enumerated() {
@@ -32,7 +35,7 @@ struct InstancesAPI: Sendable {
                 for try await (index, instance) in group { result[index] = instance }
                 return result.compactMap { $0 }
             }
-            return .sync(full)
+            return .sync(try APIFilter.keep(full, filter))
         }
     }
 
@@ -102,11 +105,16 @@ struct InstancesAPI: Sendable {
         let post = try request.decode(InstancePost.self)
         if !post.pool.isEmpty { return try await instancePoolMove(name, post, request) }
         if post.migration { return try await migrationSourcePost(name, post, request) }
-        try InstanceName.validate(post.name)
+        // LXD's order: "/" first, then a taken name (an empty one is the current name), both
+        // before the operation that finds the instance running.
+        if post.name.contains("/") { throw LXDError.badRequest("The character \"/\" is reserved for snapshots") }
+        let newName = post.name.isEmpty ? name : post.name
+        if (try? await instances.record(newName)) != nil { throw LXDError.conflict("Name \"\(newName)\" already in use") }
+        try InstanceName.validate(newName)
         let instances = self.instances
         let requestor = request.requestor
         let operation = state.operations.run(description: "Renaming instance", resources: Self.resources(name)) { _ in
-            try await instances.rename(name, to: post.name, requestor: requestor)
+            try await instances.rename(name, to: newName, requestor: requestor)
             return nil
         }
         return .async(operation)

@@ -57,7 +57,8 @@ struct StorageVolumesAPI: Sendable {
         let pool = pool(request)
         let type = request.parameters["type"].map { _ in try? self.type(request) } ?? nil
         if request.parameters["type"] != nil && type == nil { _ = try self.type(request) }
-        let volumes = try await storage.volumes(pool, type: type)
+        let filter = try APIFilter.of(request)
+        let volumes = try APIFilter.keep(try await storage.volumes(pool, type: type), filter)
         if request.recursion > 0 { return .sync(volumes) }
         return .sync(volumes.map { Self.url(pool, $0) })
     }

@@ -1,12 +1,14 @@
 /// `limits.cpu`: either a count ("2": any two CPUs, LXD balances them) or an explicit set of
-/// CPU numbers ("0-3", "0,2", "1,3-5").
+/// CPU ranges ("0-3", "0,2", "1,3-5"). Ranges stay ranges: a value like "1-3000000000" must not
+/// become billions of numbers (LXD 5.0.2 allocates them all and exhausts the host's memory).
 enum CPUSet: Equatable {
     case count(Int)
-    case cpus([Int])
+    /// Sorted, non-overlapping; a backwards range ("2-1") contributes nothing, as in LXD.
+    case cpus([ClosedRange<Int>])
 
     static func parse(_ value: String) throws(ConfigValueError) -> CPUSet {
         let chunks = value.split(separator: ",", omittingEmptySubsequences: false)
-        var cpus: [Int] = []
+        var ranges: [ClosedRange<Int>] = []
         for chunk in chunks {
             let bounds = chunk.split(separator: "-", omittingEmptySubsequences: false)
             guard (1...2).contains(bounds.count), bounds.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCIIDigit) }) else {
@@ -15,36 +17,40 @@ enum CPUSet: Equatable {
             guard let low = Int(bounds[0]), let high = Int(bounds[bounds.count - 1]) else {
                 throw ConfigValueError("Invalid cpuset value: \(value)")
             }
-            if low <= high { cpus += Array(low...high) }
+            if low <= high { ranges.append(low...high) }
         }
-        guard Set(cpus).count == cpus.count else { throw ConfigValueError("Cannot define CPU multiple times") }
+        ranges.sort { $0.lowerBound < $1.lowerBound }
+        for (previous, next) in zip(ranges, ranges.dropFirst()) where next.lowerBound <= previous.upperBound {
+            throw ConfigValueError("Cannot define CPU multiple times")
+        }
         if chunks.count == 1, !value.contains("-"), let count = Int(value) { return .count(count) }
-        return .cpus(cpus.sorted())
+        return .cpus(ranges)
     }
 
-    /// The cpuset list for a host with `hostCPUs` online CPUs: a count takes the first N
-    /// (at least one, at most all); CPUs the host does not have are dropped.
+    /// The cpuset list for a host with `hostCPUs` online CPUs: a count takes the first N (at
+    /// most all); CPUs the host does not have are dropped; as in LXD 5.0.2, a count of 0 or a
+    /// set with none of the host's CPUs left leaves the container on every CPU.
     func cpusetList(hostCPUs: Int) -> String {
-        let chosen: [Int]
+        let host = 0...max(0, hostCPUs - 1)
+        let chosen: [ClosedRange<Int>]
         switch self {
-        case .count(let count): chosen = Array(0..<max(1, min(count, hostCPUs)))
-        case .cpus(let cpus): chosen = cpus.filter { $0 < hostCPUs }
+        case .count(let count): chosen = count > 0 ? [0...(min(count, hostCPUs) - 1)] : []
+        case .cpus(let ranges): chosen = ranges.filter { $0.overlaps(host) }.map { $0.clamped(to: host) }
         }
-        return Self.format(chosen.isEmpty ? [0] : chosen)
+        return Self.format(chosen.isEmpty ? [host] : chosen)
     }
 
-    /// "0-3,5" from [0, 1, 2, 3, 5].
-    static func format(_ cpus: [Int]) -> String {
-        var ranges: [String] = []
-        var index = 0
-        let sorted = cpus.sorted()
-        while index < sorted.count {
-            var end = index
-            while end + 1 < sorted.count, sorted[end + 1] == sorted[end] + 1 { end += 1 }
-            ranges.append(end == index ? "\(sorted[index])" : "\(sorted[index])-\(sorted[end])")
-            index = end + 1
+    /// "0-3,5" from [0...1, 2...3, 5...5] (sorted, non-overlapping ranges).
+    static func format(_ ranges: [ClosedRange<Int>]) -> String {
+        var merged: [ClosedRange<Int>] = []
+        for range in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            if let last = merged.last, range.lowerBound <= last.upperBound + 1 {
+                merged[merged.count - 1] = last.lowerBound...max(last.upperBound, range.upperBound)
+            } else {
+                merged.append(range)
+            }
         }
-        return ranges.joined(separator: ",")
+        return merged.map { $0.count == 1 ? "\($0.lowerBound)" : "\($0.lowerBound)-\($0.upperBound)" }.joined(separator: ",")
     }
 }
 

@@ -55,33 +55,13 @@ struct InstanceLimits: Equatable {
         return bytes
     }
 
-    /// `2` (a count: the first N CPUs), `0-3`, `0,2` or mixes, as a cpuset list.
+    /// `2` (a count: the first N CPUs), `0-3`, `0,2` or mixes, as a cpuset list (`CPUSet`'s rules).
     static func cpus(_ value: String, hostCPUs: Int) throws -> String {
-        if let count = Int(value) {
-            guard count > 0 else { throw invalid("limits.cpu", value, "Invalid CPU count") }
-            let used = min(count, hostCPUs)
-            return used == 1 ? "0" : "0-\(used - 1)"
+        do {
+            return try CPUSet.parse(value).cpusetList(hostCPUs: hostCPUs)
+        } catch {
+            throw invalid("limits.cpu", value, error.message)
         }
-        var cpus: [Int] = []
-        for part in value.split(separator: ",") {
-            let bounds = part.split(separator: "-", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            switch bounds.count {
-            case 1:
-                guard let cpu = bounds[0] else { throw invalid("limits.cpu", value, "Invalid CPU set") }
-                cpus.append(cpu)
-            case 2:
-                guard let low = bounds[0], let high = bounds[1], low <= high else {
-                    throw invalid("limits.cpu", value, "Invalid CPU range")
-                }
-                cpus += Array(low...high)
-            default:
-                throw invalid("limits.cpu", value, "Invalid CPU set")
-            }
-        }
-        guard let last = cpus.max(), last < hostCPUs, cpus.min() ?? 0 >= 0 else {
-            throw invalid("limits.cpu", value, "CPU set beyond the host's CPUs")
-        }
-        return Array(Set(cpus)).sorted().map(String.init).joined(separator: ",")
     }
 }
 

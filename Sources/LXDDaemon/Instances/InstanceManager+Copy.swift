@@ -25,7 +25,7 @@ extension InstanceManager {
         // Instance names cannot hold "_": no instance can own this volume name.
         let staged = target + "_refresh"
         let storage = self.storage
-        try await withFrozen(source, requestor: nil) {
+        try await withFrozen(source, pool: sourcePool, requestor: nil) {
             try await storage.copyInstanceVolume(
                 from: source, snapshot: nil, sourcePool: sourcePool, to: staged, pool: pool, snapshots: sourceSnapshots.map(\.name),
                 size: rootSize(targetDevices))

@@ -129,7 +129,7 @@ extension InstanceManager {
         if stateful { try await checkStatefulSnapshot(instance) }
         let pool = try rootPool(expanded.devices)
         let storage = self.storage
-        try await withFrozen(instance, requestor: requestor) {
+        try await withFrozen(instance, pool: pool, requestor: requestor) {
             try await storage.createInstanceSnapshot(instance, name, pool: pool)
         }
         let snapshot = SnapshotRecord(
@@ -158,10 +158,15 @@ extension InstanceManager {
         events.lifecycle("instance-snapshot-updated", source: "/1.0/instances/\(instance)/snapshots/\(name)", requestor: requestor)
     }
 
-    /// Runs `body` with the instance frozen when it is running (a consistent copy), as LXD does,
-    /// with its `instance-paused` / `instance-resumed` events.
-    func withFrozen(_ instance: String, requestor: EventLifecycleRequestor?, _ body: () async throws -> Void) async throws {
-        guard await status(instance) == .running, let pid = await lxc.initPID(instance) else {
+    /// Runs `body` with the instance frozen when it is running and its pool's driver needs that
+    /// for a consistent copy, as LXD does, with its `instance-paused` / `instance-resumed` events.
+    func withFrozen(_ instance: String, pool: String, requestor: EventLifecycleRequestor?, _ body: () async throws -> Void)
+        async throws
+    {
+        let driver = try await storage.driver(pool)
+        guard type(of: driver).info.freezesRunningInstances, await status(instance) == .running,
+            let pid = await lxc.initPID(instance)
+        else {
             try await body()
             return
         }

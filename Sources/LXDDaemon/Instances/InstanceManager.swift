@@ -299,7 +299,7 @@ actor InstanceManager {
                     snapshots: copiedSnapshots.map(\.name), size: size)
             }
             if snapshot == nil {
-                try await withFrozen(source, requestor: nil) { try await copyVolume() }
+                try await withFrozen(source, pool: sourcePool, requestor: nil) { try await copyVolume() }
             } else {
                 try await copyVolume()
             }
@@ -486,14 +486,9 @@ actor InstanceManager {
         let exitStatus = await ProcessSupervisor.shared.wait(pid: pid)
         timer.mark("forkstart")
         guard case .exited(0) = exitStatus else {
-            let log = KernelFile.read(logPath) ?? ""
-            let lxcLog = KernelFile.read(logs + "/lxc.log") ?? ""
-            let detail = (log + lxcLog).split(separator: "\n").filter { $0.contains("ERROR") || !$0.contains(" lxc ") }.suffix(3)
-                .joined(separator: "\n")
-            throw LXDError.internalError(
-                "Failed to run: \(executable) forkstart \(name) \(lxcpath) \(configPath): \(exitStatus)"
-                    + (detail.isEmpty ? "" : ": \(detail)")
-                    + "\nTry `lxc info --show-log \(name)` for more info")
+            // LXD's wording; liblxc's reasons are in lxc.log (forkstart.log keeps the helper's
+            // own words), which the clients' hint (`lxc info --show-log`) points at.
+            throw LXDError.internalError("Failed to run: \(executable) forkstart \(name) \(lxcpath) \(configPath): \(exitStatus)")
         }
     }
 

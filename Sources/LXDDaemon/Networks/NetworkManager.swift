@@ -47,16 +47,17 @@ actor NetworkManager {
 
     // MARK: Names and subnets
 
-    /// LXD's interface name rules (a managed network is a host interface of that name).
+    /// LXD's interface name rules (a managed network is a host interface of that name, and the
+    /// name reaches ip, nft and dnsmasq arguments and the network's folder): 2 to 15 characters
+    /// from [-_a-zA-Z0-9.]. ".." is refused too (LXD finds it "already exists").
     static func validateName(_ name: String) throws {
         guard !name.isEmpty else { throw LXDError.badRequest("No name provided") }
+        guard name.utf8.count >= 2 else { throw LXDError.badRequest("Network interface is too short (minimum 2 characters)") }
         guard name.utf8.count <= 15 else { throw LXDError.badRequest("Network interface is too long (maximum 15 characters)") }
-        let invalid =
-            name == "." || name == ".."
-            || name.unicodeScalars.contains {
-                $0 == "/" || $0 == ":" || $0 == "," || $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7f
-            }
-        guard !invalid else { throw LXDError.badRequest("Network interface contains invalid characters") }
+        let allowed = name.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0))
+        }
+        guard allowed, name != ".." else { throw LXDError.badRequest("Network interface contains invalid characters") }
     }
 
     /// Subnets in use here, except those of `excluding`: other managed networks, addresses on

@@ -10,7 +10,7 @@ import LXDOS
 /// subvolume snapshots, and `size` is a qgroup limit.
 struct BtrfsDriver: StorageDriver {
     static let info = DriverInfo(
-        name: "btrfs", hasOptimizedImages: true, hasQuotas: true, hasCheapSnapshots: true,
+        name: "btrfs", hasOptimizedImages: true, hasQuotas: true, hasCheapSnapshots: true, freezesRunningInstances: false,
         poolKeys: ["size", "btrfs.mount_options"], volumeKeys: [])
 
     static let btrfs = "/usr/bin/btrfs"

@@ -8,7 +8,8 @@ import LXDCore
 /// way. A `size` is accepted and not enforced, as in LXD 5.0.2 without project quotas.
 struct DirDriver: StorageDriver {
     static let info = DriverInfo(
-        name: "dir", hasOptimizedImages: true, hasQuotas: false, hasCheapSnapshots: false, poolKeys: [], volumeKeys: [])
+        name: "dir", hasOptimizedImages: true, hasQuotas: false, hasCheapSnapshots: false, freezesRunningInstances: true, poolKeys: [],
+        volumeKeys: [])
 
     static func version() async -> String { "1" }
     static func unavailableReason() -> String? { nil }

@@ -11,7 +11,7 @@ import LXDOS
 /// Needs the kernel's device-mapper (with the thin-pool target).
 struct LVMDriver: StorageDriver {
     static let info = DriverInfo(
-        name: "lvm", hasOptimizedImages: true, hasQuotas: true, hasCheapSnapshots: true,
+        name: "lvm", hasOptimizedImages: true, hasQuotas: true, hasCheapSnapshots: true, freezesRunningInstances: true,
         poolKeys: ["size", "lvm.vg_name", "lvm.thinpool_name", "lvm.use_thinpool", "lvm.vg.force_reuse"],
         volumeKeys: ["block.filesystem", "block.mount_options"])
 

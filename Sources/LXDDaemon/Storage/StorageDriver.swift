@@ -10,6 +10,9 @@ struct DriverInfo: Sendable {
     let hasQuotas: Bool
     /// Snapshots are filesystem snapshots (cheap, read-only), not copies.
     let hasCheapSnapshots: Bool
+    /// A running instance is frozen while its volume is snapshotted or copied, for a
+    /// consistent copy (LXD's `RunningCopyFreeze`: dir and lvm yes, btrfs no).
+    let freezesRunningInstances: Bool
     /// Pool config keys beyond the common ones (`source`, `size`, `volume.*`, `user.*`).
     let poolKeys: Set<String>
     /// Volume config keys beyond `size` and `user.*`.

@@ -20,6 +20,8 @@ extension StorageManager {
 
     func volumeRecord(_ pool: String, _ type: VolumeType, _ name: String) async throws -> StorageVolumeRecord {
         guard let record = try await database.storageVolume(pool: pool, type: type, name: name) else {
+            // LXD names the pool first when it is the pool that is missing.
+            _ = try await poolRecord(pool)
             throw LXDError.notFound("Storage pool volume not found")
         }
         return record

@@ -28,6 +28,8 @@ struct CLIParitySerialTests {
                 ["nosuch"], ["image", "nosuch"], ["list", "--bogus"], ["list", "-Z"], ["list", "-c"], ["list", "--format"],
                 ["list", "--format=xml"], ["list", "-c", "nZ"], ["stop", "x", "--timeout", "abc"], ["image", "show"], ["start"],
                 ["stop"], ["init"], ["launch"], ["exec"], ["exec", "x"], ["rename", "x"], ["info", "a", "b"], ["delete"],
+                // Typos of a command get cobra's suggestions (visible commands, by distance or prefix).
+                ["lauch", "x"], ["lis"], ["Lis"], ["LIST"], ["ex"], ["mon"], ["qu"], ["comp"], ["helo"], ["sanpshot", "c1"],
             ]
             for arguments in cases { try expectSame(pair, arguments) }
         }

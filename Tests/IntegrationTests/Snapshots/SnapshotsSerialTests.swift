@@ -167,9 +167,13 @@ struct SnapshotsSerialTests {
         }
     }
 
-    /// A running container is frozen while its snapshot is taken (LXD's lifecycle events).
-    @Test func runningContainerIsFrozenDuringSnapshot() async throws {
+    /// On a pool whose snapshots are copies (dir), a running container is frozen while its
+    /// snapshot is taken (LXD's lifecycle events); btrfs snapshots are atomic and LXD 5.0.2 does
+    /// not freeze for them (its `RunningCopyFreeze`).
+    @Test(arguments: TestPools.drivers)
+    func runningContainerIsFrozenDuringSnapshotWhereThePoolNeedsIt(_ driver: String) async throws {
         try await DaemonFixture.with { f in
+            _ = try TestPools.use(driver, in: f)
             let name = f.name("frz")
             try f.lxc(["launch", f.imageAlias, name]).check()
             let events = try f.http.webSocket("/1.0/events?type=lifecycle")
@@ -179,7 +183,8 @@ struct SnapshotsSerialTests {
                 guard case .text(let text) = message, let event = try? LXDJSON.decode(Event.self, from: Data(text.utf8)) else { continue }
                 actions.append(event.metadata["action"]?.stringValue ?? "")
             }
-            #expect(actions == ["instance-paused", "instance-resumed", "instance-snapshot-created"])
+            let frozen = driver == "dir" ? ["instance-paused", "instance-resumed"] : []
+            #expect(actions == frozen + ["instance-snapshot-created"])
             #expect(try f.get("/1.0/instances/\(name)", as: Instance.self).status == "Running")
         }
     }
