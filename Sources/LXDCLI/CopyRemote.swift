@@ -7,8 +7,8 @@ import LXDHTTP
 /// `lxc copy` and `lxc move` between servers (LXD's `CopyInstance` with a migration source):
 /// the source server offers the instance through a migration operation and the target pulls it
 /// (default), or the target waits and the source pushes (`--mode push`), or both wait and this
-/// client relays between them (`--mode relay`). A snapshot
-/// (`c1/snap0`) goes as an instance of its own.
+/// client relays between them (`--mode relay`). A snapshot (`c1/snap0`) goes as an instance of
+/// its own; `--refresh` brings an existing copy up to date.
 enum RemoteTransfer {
     static func run(_ ctx: CLIContext, _ args: ParsedArguments, move: Bool) throws {
         let (sourceRemote, sourceName) = try ctx.resolveRemote(args.positional[0])
