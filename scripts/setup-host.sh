@@ -7,7 +7,7 @@ set -eu
 
 packages="pkg-config lxc lxc-dev libsqlite3-dev libyaml-dev libarchive-dev libssl-dev libhttp-parser-dev
 busybox-static xz-utils bzip2 zstd squashfs-tools uidmap python3 python3-pip curl debootstrap lxd-client lxd lxd-tools rsync
-dnsmasq-base nftables iproute2 util-linux btrfs-progs lvm2 thin-provisioning-tools e2fsprogs acl libcap2-bin"
+dnsmasq-base nftables iproute2 util-linux btrfs-progs lvm2 thin-provisioning-tools e2fsprogs acl libcap2-bin procps"
 
 missing=""
 for package in $packages; do
@@ -19,11 +19,6 @@ if [ -n "$missing" ]; then
     apt-get update -qq
     # shellcheck disable=SC2086
     apt-get install -y -qq --no-install-recommends $missing >/dev/null
-fi
-
-# pylxd (PyPI) for the API compatibility tests.
-if ! python3 -c "import pylxd" >/dev/null 2>&1; then
-    python3 -m pip install -q --break-system-packages pylxd >/dev/null
 fi
 
 for file in /etc/subuid /etc/subgid; do
