@@ -7,20 +7,10 @@ import Testing
 /// pylxd gets wrong (an exception or a value that did not round-trip).
 @Suite(.serialized, .enabled(if: containersAvailable))
 struct PylxdProfilesSerialTests {
-    static let script = #"""
-        import sys
-        import traceback
-        from pylxd import Client
-        from pylxd.exceptions import LXDAPIException
-
+    static let setup = #"""
         socket, prefix, instance_name, share = sys.argv[1:5]
         client = Client(endpoint=socket)
         name = prefix + "-py"
-
-        def check(condition, what):
-            if not condition:
-                print("FAIL: " + what)
-                sys.exit(1)
 
         def refused(action, what):
             try:
@@ -29,8 +19,9 @@ struct PylxdProfilesSerialTests {
                 return str(error)
             print("FAIL: not refused: " + what)
             sys.exit(1)
+        """#
 
-        try:
+    static let steps = #"""
             # Profiles: create, get, update config and devices, rename, delete.
             profile = client.profiles.create(
                 name, config={"user.a": "1", "limits.memory": "128MB"},
@@ -95,12 +86,6 @@ struct PylxdProfilesSerialTests {
             check("extra" not in instance.devices and "user.py" not in instance.config, "removed %r" % instance.devices)
             client.profiles.get(name).delete()
             check(not client.profiles.exists(name), "deleted")
-        except SystemExit:
-            raise
-        except Exception:
-            traceback.print_exc()
-            sys.exit(2)
-        print("OK")
         """#
 
     @Test func pylxdDrivesProfilesAndInstanceConfig() async throws {
@@ -110,9 +95,8 @@ struct PylxdProfilesSerialTests {
             let share = f.directory + "/share"
             try FileManager.default.createDirectory(atPath: share, withIntermediateDirectories: true)
             try Data("from the host\n".utf8).write(to: URL(fileURLWithPath: share + "/proof"))
-            let script = f.directory + "/pylxd_profiles.py"
-            try Data(Self.script.utf8).write(to: URL(fileURLWithPath: script))
-            let result = try runCommand("/usr/bin/env", ["python3", script, f.socket, f.prefix, name, share], environment: f.environment)
+            let result = try PylxdScript.run(
+                setup: Self.setup, steps: Self.steps, arguments: [f.socket, f.prefix, name, share], in: f, name: "pylxd_profiles")
             #expect(result.status == 0, "\(result)")
             #expect(result.stdout.hasSuffix("OK\n"), "\(result)")
         }

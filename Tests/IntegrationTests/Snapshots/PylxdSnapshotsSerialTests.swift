@@ -7,26 +7,17 @@ import Testing
 /// anything pylxd gets wrong.
 @Suite(.serialized, .enabled(if: containersAvailable))
 struct PylxdSnapshotsSerialTests {
-    static let script = #"""
-        import sys
-        import traceback
-        from pylxd import Client
-        from pylxd.exceptions import LXDAPIException
-
+    static let setup = #"""
         socket, instance_name = sys.argv[1:3]
         client = Client(endpoint=socket)
-
-        def check(condition, what):
-            if not condition:
-                print("FAIL: " + what)
-                sys.exit(1)
 
         def read(instance, path):
             result = instance.execute(["cat", path])
             check(result.exit_code == 0, "cat %s: %r" % (path, result))
             return result.stdout
+        """#
 
-        try:
+    static let steps = #"""
             instance = client.instances.get(instance_name)
             instance.start(wait=True)
             instance.execute(["sh", "-c", "echo one > /root/state"])
@@ -67,21 +58,14 @@ struct PylxdSnapshotsSerialTests {
             instance.snapshots.get("renamed").delete(wait=True)
             check(instance.snapshots.all() == [], "deleted")
             instance.stop(force=True, wait=True)
-        except SystemExit:
-            raise
-        except Exception:
-            traceback.print_exc()
-            sys.exit(2)
-        print("OK")
         """#
 
     @Test func pylxdDrivesSnapshotsCopyAndPublish() async throws {
         try await DaemonFixture.with { f in
             let name = f.name("py")
             try f.lxc(["init", f.imageAlias, name]).check()
-            let script = f.directory + "/pylxd_snapshots.py"
-            try Data(Self.script.utf8).write(to: URL(fileURLWithPath: script))
-            let result = try runCommand("/usr/bin/env", ["python3", script, f.socket, name], environment: f.environment, timeout: 300)
+            let result = try PylxdScript.run(
+                setup: Self.setup, steps: Self.steps, arguments: [f.socket, name], in: f, name: "pylxd_snapshots", timeout: 300)
             #expect(result.status == 0, "\(result)")
             #expect(result.stdout.hasSuffix("OK\n"), "\(result)")
         }
