@@ -5,13 +5,14 @@ import Testing
 @Suite struct InstanceLimitsTests {
     @Test(arguments: [
         ("256MB", Int64(256_000_000)), ("1GiB", Int64(1 << 30)), ("512KiB", Int64(512 << 10)), ("2kB", Int64(2000)),
-        ("1048576", Int64(1 << 20)), ("50%", Int64(4_294_967_250)), ("1.5GB", Int64(1_500_000_000)),
+        ("1048576", Int64(1 << 20)), ("50%", Int64(4_294_967_250)), ("3 bytes", Int64(3)),
     ])
     func memory(_ value: String, _ bytes: Int64) throws {
         #expect(try InstanceLimits.memory(value, hostMemory: 8 << 30) == bytes)
     }
 
-    @Test(arguments: ["", "abc", "-5MB", "0", "0%", "x%", "12XB"])
+    /// LXD 5.0.2 refuses fractions too ("Invalid config: Invalid value: 1.5GB", checked on it).
+    @Test(arguments: ["", "abc", "-5MB", "0", "0%", "x%", "12XB", "1.5GB"])
     func badMemory(_ value: String) {
         #expect(throws: (any Error).self) { try InstanceLimits.memory(value, hostMemory: 8 << 30) }
     }

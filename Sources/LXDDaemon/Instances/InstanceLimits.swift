@@ -41,17 +41,8 @@ struct InstanceLimits: Equatable {
             }
             return hostMemory / 100 * percent
         }
-        let units: [(String, Int64)] = [
-            ("EiB", 1 << 60), ("PiB", 1 << 50), ("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10),
-            ("EB", 1_000_000_000_000_000_000), ("PB", 1_000_000_000_000_000), ("TB", 1_000_000_000_000), ("GB", 1_000_000_000),
-            ("MB", 1_000_000), ("kB", 1000), ("B", 1),
-        ]
-        for (suffix, multiplier) in units where value.hasSuffix(suffix) {
-            let number = value.dropLast(suffix.count)
-            guard let amount = Double(number), amount > 0 else { throw invalid("limits.memory", value, "Invalid value") }
-            return Int64(amount * Double(multiplier))
-        }
-        guard let bytes = Int64(value), bytes > 0 else { throw invalid("limits.memory", value, "Invalid value") }
+        // The same units and rules as the config check (LXD's ParseByteSizeString: whole numbers).
+        guard let bytes = try? ByteSizeParser.parse(value), bytes > 0 else { throw invalid("limits.memory", value, "Invalid value") }
         return bytes
     }
 
