@@ -4,6 +4,7 @@
 #include "lxd_forkfile.h"
 #include "lxd_mount.h"
 #include "lxd_os.h"
+#include "lxd_spare.h"
 
 #include <lxc/attach_options.h>
 #include <lxc/lxccontainer.h>
@@ -341,6 +342,8 @@ int lxd_fork_dispatch(int argc, char **argv) {
         exit(lxd_forkfile_main(argc, argv));
     if (strcmp(argv[1], "forkmount") == 0)
         exit(lxd_forkmount(argc, argv));
+    if (strcmp(argv[1], "forkspare") == 0)
+        exit(lxd_forkspare_main(argc, argv));
     return -1;
 }
 

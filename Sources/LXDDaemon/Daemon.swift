@@ -57,6 +57,7 @@ public final class Daemon: Sendable {
         logger.info("LXD is starting", ["path": paths.root])
 
         let signals = installSignalHandlers(state: state)
+        state.instances.helpers.refill()
         Task {
             await Self.startNetworkListener(state)
             await state.storage.mountAll()

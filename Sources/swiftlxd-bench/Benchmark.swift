@@ -234,7 +234,8 @@ final class Benchmark {
     }
 
     /// Five samples of each daemon's memory, 100 ms apart: the daemon process's VmRSS (the
-    /// target figure) and, beside it, the `[lxc monitor]` processes of its containers.
+    /// target figure) and, beside it, the `[lxc monitor]` processes of its containers and the
+    /// daemon's own children (our spare helpers).
     func sampleMemory(label: String, only: Target? = nil) {
         for sample in 0..<5 {
             for target in order(sample) where only == nil || only?.name == target.name {
@@ -248,6 +249,12 @@ final class Benchmark {
                     results.add(
                         Self.memory, label, via: Memory.monitorsVia(monitors.count), unit: .mebibytes, target: target.name,
                         value: monitors.mebibytes)
+                }
+                let children = Memory.childrenRSS(parent: target.pid)
+                if children.count > 0 {
+                    results.add(
+                        Self.memory, label, via: Memory.childrenVia(children.count), unit: .mebibytes, target: target.name,
+                        value: children.mebibytes)
                 }
             }
             usleep(100_000)

@@ -11,6 +11,8 @@ enum Memory {
 
     static func monitorsVia(_ count: Int) -> String { "[lxc monitor] VmRSS, sum of \(count)" }
 
+    static func childrenVia(_ count: Int) -> String { "the daemon's child processes VmRSS, sum of \(count)" }
+
     /// VmRSS in MiB, or nil if the process is gone.
     static func rss(pid: Int32) -> Double? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
@@ -35,6 +37,26 @@ enum Memory {
                 cmdline.starts(with: prefix),
                 let rss = rss(pid: pid)
             else { continue }
+            count += 1
+            total += rss
+        }
+        return (count, total)
+    }
+
+    /// The daemon's own child processes (ours: the `lxd forkspare` helpers it keeps waiting):
+    /// how many, and their VmRSS summed, in MiB. Their pages are mostly the binary's, shared
+    /// with the daemon, so the sum overstates what they add.
+    static func childrenRSS(parent: Int32) -> (count: Int, mebibytes: Double) {
+        var count = 0
+        var total = 0.0
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries {
+            guard let pid = Int32(entry),
+                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 2, Int32(fields[1]) == parent, let rss = rss(pid: pid) else { continue }
             count += 1
             total += rss
         }

@@ -10,5 +10,6 @@
 #include "lxd_fs.h"
 #include "lxd_forkfile.h"
 #include "lxd_mount.h"
+#include "lxd_spare.h"
 
 #endif

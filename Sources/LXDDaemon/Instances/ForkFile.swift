@@ -103,6 +103,8 @@ struct ForkFile: Sendable {
     }
 
     let executable: String
+    /// Spare `lxd` processes the helper is handed to when one is waiting.
+    let helpers: SpareHelpers
 
     /// `/proc/PID/uid_map` lines joined with commas ("-" for no user namespace).
     static func mapArgument(_ idmap: ContainerIdmap, isUID: Bool) -> String {
@@ -142,7 +144,7 @@ struct ForkFile: Sendable {
             environment: InstanceManager.helperEnvironment, fds: [devNull, devNull, devNull, sockets[1], targetFD])
         let pid: Int32
         do {
-            pid = try command.spawn()
+            pid = try helpers.spawn(command)
         } catch {
             close(devNull)
             close(sockets[0])

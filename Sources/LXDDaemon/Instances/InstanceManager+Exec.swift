@@ -104,7 +104,7 @@ extension InstanceManager {
             flags: SpawnFlags(rawValue: flags))
         let pid: Int32
         do {
-            pid = try command.spawn()
+            pid = try helpers.spawn(command)
         } catch {
             for fd in parentCloses { close(fd) }
             close(status.read)

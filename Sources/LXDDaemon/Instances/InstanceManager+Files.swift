@@ -15,7 +15,7 @@ extension InstanceManager {
         await lock.lock()
         defer { lock.unlock() }
         let record = try await record(name)
-        let forkFile = ForkFile(executable: executable)
+        let forkFile = ForkFile(executable: executable, helpers: helpers)
         let target: ForkFile.Target
         let map: ContainerIdmap
         if await status(name) != .stopped, let pid = await lxc.initPID(name) {

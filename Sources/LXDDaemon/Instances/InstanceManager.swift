@@ -22,6 +22,8 @@ actor InstanceManager {
     let networks: NetworkManager
     /// Our own binary, re-executed as `lxd forkstart` / `lxd forkexec`.
     let executable: String
+    /// `lxd forkspare` processes waiting to become the next forkstart, forkexec or forkfile.
+    let helpers: SpareHelpers
     let locks = KeyedAsyncLocks()
     /// Held while an isolated id block is chosen and stored (two creates never get the same).
     let idmapLock = AsyncLock()
@@ -42,6 +44,7 @@ actor InstanceManager {
         lxc = LXCRuntime(lxcpath: paths.containers)
         storage = StorageManager(paths: paths, database: database, events: events, idmap: idmap, logger: logger)
         executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        helpers = SpareHelpers(path: executable, environment: Self.helperEnvironment)
     }
 
     // MARK: Reading
@@ -474,7 +477,7 @@ actor InstanceManager {
             fds: [devNull, log, log])
         let pid: Int32
         do {
-            pid = try command.spawn()
+            pid = try helpers.spawn(command)
             close(devNull)
             close(log)
         } catch {
