@@ -83,17 +83,23 @@ final class ExecSession: OperationWebSocketHandler {
     /// keeps reading until the client closes its side, because pylxd writes close frames after
     /// the operation ended, and a socket closed under them answers with a reset (over TLS an
     /// error pylxd does not catch). A client that never closes loses its sockets after a grace.
-    func processExited() async {
+    /// False when the output had not ended by then (a background process still holds it): what
+    /// it writes later is not sent.
+    @discardableResult
+    func processExited() async -> Bool {
         let group = finishedStreams
-        _ = try? await Blocking.run("lxd-exec-drain") { group.wait(timeout: .now() + 5) }
+        let drained = (try? await Blocking.run("lxd-exec-drain") { group.wait(timeout: .now() + Self.drainTimeout) == .success }) ?? false
         markFinished()
         for socket in rendezvous.sockets.values { socket.shutdownSending() }
         Task {
             try? await Task.sleep(for: Self.closeGrace)
             self.closeAll()
         }
+        return drained
     }
 
+    /// How long the output may stay open after the command ended.
+    static let drainTimeout = DispatchTimeInterval.seconds(5)
     /// How long a client may keep its exec sockets open after the command ended.
     static let closeGrace = Duration.seconds(10)
 

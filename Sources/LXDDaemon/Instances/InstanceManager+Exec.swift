@@ -116,7 +116,10 @@ extension InstanceManager {
         let report = await Self.readStatus(status.read) { commandPID in session?.processStarted(ready, pid: commandPID) }
         if report.pid == nil { session?.processStarted(ready, pid: pid) }
         let exitStatus = await ProcessSupervisor.shared.wait(pid: pid)
-        if let session { await session.processExited() }
+        if let session, !(await session.processExited()) {
+            logger.warning(
+                "Exec output still open after the command ended, closing its sockets", ["instance": name, "command": post.command.joined(separator: " ")])
+        }
         let code = exitStatus.shellCode
 
         var final = metadata

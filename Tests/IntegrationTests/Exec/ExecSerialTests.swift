@@ -52,6 +52,21 @@ struct ExecSerialTests {
             #expect(initFDs.split(separator: " ").allSatisfy { ["0", "1", "2"].contains($0) })
         }
     }
+    /// A background job that keeps the command's stdout open does not hold the exec forever:
+    /// what came before it arrives, the exec ends a few seconds after its command, and the
+    /// daemon says why its output was cut.
+    @Test func aBackgroundJobHoldingStdoutDoesNotHoldTheExec() async throws {
+        try await DaemonFixture.with { f in
+            let name = f.name("bg")
+            try f.lxc(["launch", f.imageAlias, name]).check()
+            let result = try f.lxc(["exec", name, "--", "sh", "-c", "echo before; sleep 60 &"], timeout: 50)
+            #expect(result.status == 0)
+            #expect(result.stdout == "before\n")
+            let log = f.daemonLogTail(lines: 400)
+            #expect(log.contains("Exec output still open after the command ended"), "\(log)")
+        }
+    }
+
 
     @Test func interactivePTY() async throws {
         try await DaemonFixture.with { f in

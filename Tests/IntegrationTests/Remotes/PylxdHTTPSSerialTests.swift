@@ -44,7 +44,7 @@ struct PylxdHTTPSSerialTests {
             #expect(lines.contains("trusted-before False"))
             #expect(lines.contains("trusted-after True"))
             #expect(lines.contains("images ['\(f.imageAlias)']"))
-            #expect(lines.contains("exec 0 \(name)"))
+            #expect(lines.contains("exec 0 \(name)"), "\(f.daemonLogTail())")
             #expect(lines.contains("names ['\(name)']"))
             #expect(lines.contains("after-delete []"))
         }
