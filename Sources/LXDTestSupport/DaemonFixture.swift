@@ -170,7 +170,8 @@ public final class DaemonFixture: @unchecked Sendable {
     /// The last `lines` lines of the daemon's output (it runs with `--debug`), for a failure's message.
     public func daemonLogTail(lines: Int = 60) -> String {
         let text = (try? String(contentsOfFile: directory + "/daemon.out", encoding: .utf8)) ?? ""
-        return "daemon log (last \(lines) lines):\n" + text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+        return "daemon log (last \(lines) lines):\n"
+            + text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
     }
 
     public func addCleanup(_ cleanup: @escaping () -> Void) { cleanups.append(cleanup) }

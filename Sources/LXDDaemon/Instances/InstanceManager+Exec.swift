@@ -118,7 +118,8 @@ extension InstanceManager {
         let exitStatus = await ProcessSupervisor.shared.wait(pid: pid)
         if let session, !(await session.processExited()) {
             logger.warning(
-                "Exec output still open after the command ended, closing its sockets", ["instance": name, "command": post.command.joined(separator: " ")])
+                "Exec output still open after the command ended, closing its sockets",
+                ["instance": name, "command": post.command.joined(separator: " ")])
         }
         let code = exitStatus.shellCode
 

@@ -67,7 +67,6 @@ struct ExecSerialTests {
         }
     }
 
-
     @Test func interactivePTY() async throws {
         try await DaemonFixture.with { f in
             let name = f.name("tty")
