@@ -10,10 +10,32 @@ public enum JSONValue: Sendable, Hashable, Codable {
     case array([JSONValue])
     case object([String: JSONValue])
 
+    /// A decoder's `userInfo` key: true when a value decodes as exactly one type, as in JSON
+    /// (`LXDJSON.decoder`). Other decoders may offer one scalar as several (a YAML `true` is
+    /// also a string), and there booleans and numbers are tried before strings.
+    public static let exactTypes: CodingUserInfoKey = {
+        guard let key = CodingUserInfoKey(rawValue: "lxd.jsonValue.exactTypes") else { preconditionFailure("a constant key") }
+        return key
+    }()
+
     public init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
+        } else if decoder.userInfo[JSONValue.exactTypes] as? Bool == true {
+            // Each failed attempt throws (a costly DecodingError), so the likeliest go first:
+            // strings (most leaves), then objects and arrays.
+            if let value = try? container.decode(String.self) {
+                self = .string(value)
+            } else if let value = try? container.decode([String: JSONValue].self) {
+                self = .object(value)
+            } else if let value = try? container.decode([JSONValue].self) {
+                self = .array(value)
+            } else if let value = try? container.decode(Bool.self) {
+                self = .bool(value)
+            } else {
+                self = .number(try container.decode(Double.self))
+            }
         } else if let value = try? container.decode(Bool.self) {
             self = .bool(value)
         } else if let value = try? container.decode(Double.self) {
@@ -82,7 +104,11 @@ public enum LXDJSON {
         return encoder
     }
 
-    public static var decoder: JSONDecoder { JSONDecoder() }
+    public static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.userInfo[JSONValue.exactTypes] = true
+        return decoder
+    }
 
     public static func encode(_ value: some Encodable) throws -> Data {
         try encoder.encode(value)

@@ -28,6 +28,34 @@ public struct ResponseRaw: Sendable, Codable {
     }
 }
 
+/// The envelope without its metadata: what a client checks before decoding the metadata
+/// straight into its own type (`ResponseMetadata`), with no `JSONValue` in between.
+public struct ResponseHead: Sendable, Decodable {
+    public var type: String
+    public var statusCode: Int
+    public var errorCode: Int
+    public var error: String
+
+    enum CodingKeys: String, CodingKey {
+        case type, error
+        case statusCode = "status_code"
+        case errorCode = "error_code"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        type = try c.lenient(.type, "")
+        statusCode = try c.lenient(.statusCode, 0)
+        errorCode = try c.lenient(.errorCode, 0)
+        error = try c.lenient(.error, "")
+    }
+}
+
+/// Only an envelope's metadata, decoded as `Metadata`.
+public struct ResponseMetadata<Metadata: Decodable>: Decodable {
+    public var metadata: Metadata
+}
+
 /// Encodes an envelope around typed metadata without going through `JSONValue`.
 public struct ResponseEnvelope<Metadata: Encodable>: Encodable {
     public let type: String

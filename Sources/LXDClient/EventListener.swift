@@ -70,14 +70,14 @@ public final class RemoteOperation: @unchecked Sendable {
         }
         while !operation.code.isFinal {
             guard let listener else { throw LXDError(.internalServerError, "Failed to connect to the events API") }
-            guard let event = try listener.next() else {
+            guard let text = try listener.nextText() else {
                 // The stream died: take the operation's word for it, as a last resort.
                 operation = try server.getOperation(operation.id).operation
                 if operation.code.isFinal { break }
                 throw LXDError(.internalServerError, "websocket: close 1006 (abnormal closure): unexpected EOF")
             }
-            guard event.type == "operation", event.metadata["id"]?.stringValue == operation.id,
-                let updated = try? event.metadata.decode(LXDAPI.Operation.self)
+            guard let event = try? LXDJSON.decode(OperationEvent.self, from: Data(text.utf8)),
+                let updated = event.operation, updated.id == operation.id
             else { continue }
             operation = updated
             progress?(updated)
@@ -86,5 +86,19 @@ public final class RemoteOperation: @unchecked Sendable {
             throw LXDError(.internalServerError, operation.err.isEmpty ? operation.status : operation.err)
         }
         return operation
+    }
+}
+
+/// An event as `RemoteOperation.wait` reads it: the metadata is decoded as an operation, and
+/// only for `operation` events (no `JSONValue` for the others).
+private struct OperationEvent: Decodable {
+    var operation: LXDAPI.Operation?
+
+    enum CodingKeys: String, CodingKey { case type, metadata }
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let type = try c.lenient(.type, "")
+        operation = type == "operation" ? try c.decodeIfPresent(LXDAPI.Operation.self, forKey: .metadata) : nil
     }
 }

@@ -96,8 +96,7 @@ extension LXDServer {
         guard var result = response else { throw LXDError(.internalServerError, "No response") }
         switch result.type {
         case "directory":
-            let envelope = try Self.parse(HTTPResponse(status: 200, headers: HTTPHeaders(), body: collected))
-            result.entries = try envelope.metadata.decode([String].self)
+            result.entries = try Self.metadata([String].self, of: HTTPResponse(status: 200, headers: HTTPHeaders(), body: collected))
         case "symlink":
             result.linkTarget = String(decoding: collected, as: UTF8.self)
         default:

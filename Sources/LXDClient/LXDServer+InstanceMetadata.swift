@@ -11,8 +11,8 @@ extension LXDServer {
     }
 
     public func getInstanceMetadata(_ instance: String) throws -> (metadata: ImageMetadata, etag: String) {
-        let (value, _, etag) = try queryWithETag("GET", Self.metadataPath(instance))
-        return (try value.decode(ImageMetadata.self), etag)
+        let (value, _, etag) = try queryWithETag("GET", Self.metadataPath(instance), as: ImageMetadata.self)
+        return (value, etag)
     }
 
     public func updateInstanceMetadata(_ instance: String, _ metadata: ImageMetadata, etag: String = "") throws {

@@ -6,39 +6,30 @@ import LXDHTTP
 /// calls `lxc profile` and `lxc config` make. Reads return the ETag so that the write can send it
 /// back as `If-Match`, as LXD's client does.
 extension LXDServer {
-    /// One sync request; returns the metadata, its raw bytes (server key order) and the ETag.
-    func queryWithETag(_ method: String, _ path: String, body: Data? = nil, etag: String? = nil) throws -> (
-        value: JSONValue, raw: Data, etag: String
-    ) {
-        let response: HTTPResponse
-        do {
-            response = try http.request(method, path, headers: LXDServer.headers(json: body != nil, etag: etag), body: body)
-        } catch let error as LXDError {
-            throw error
-        } catch {
-            throw LXDError(.internalServerError, LXDServer.describeConnectError(error, http, path: path))
-        }
-        let envelope = try LXDServer.parse(response)
+    /// One sync request; returns the metadata as `T`, its raw bytes (server key order) and the ETag.
+    func queryWithETag<T: Decodable>(_ method: String, _ path: String, as type: T.Type) throws -> (value: T, raw: Data, etag: String) {
+        let response = try LXDServer.send(http, method, path, body: nil)
+        let value = try LXDServer.metadata(type, of: response)
         let etag = (response.headers["ETag"] ?? "").trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-        return (envelope.metadata, try LXDServer.rawMetadata(response.body), etag)
+        return (value, try LXDServer.rawMetadata(response.body), etag)
     }
 
     /// A GET's raw metadata (server key order) and ETag, for an `edit` that writes it back.
     public func getRawWithETag(_ path: String) throws -> (raw: Data, etag: String) {
-        let (_, raw, etag) = try queryWithETag("GET", path)
+        let (_, raw, etag) = try queryWithETag("GET", path, as: JSONValue.self)
         return (raw, etag)
     }
 
     // MARK: Profiles
 
     public func getProfiles() throws -> (profiles: [Profile], raw: Data) {
-        let (value, raw, _) = try queryWithETag("GET", "/1.0/profiles?recursion=1")
-        return (try value.decode([Profile].self), raw)
+        let (value, raw, _) = try queryWithETag("GET", "/1.0/profiles?recursion=1", as: [Profile].self)
+        return (value, raw)
     }
 
     public func getProfile(_ name: String) throws -> (profile: Profile, etag: String, raw: Data) {
-        let (value, raw, etag) = try queryWithETag("GET", "/1.0/profiles/" + LXDServer.escape(name))
-        return (try value.decode(Profile.self), etag, raw)
+        let (value, raw, etag) = try queryWithETag("GET", "/1.0/profiles/" + LXDServer.escape(name), as: Profile.self)
+        return (value, etag, raw)
     }
 
     public func createProfile(_ post: ProfilesPost) throws {
@@ -62,8 +53,8 @@ extension LXDServer {
 
     /// The instance and its ETag (for `If-Match` on the update).
     public func getInstanceWithETag(_ name: String) throws -> (instance: Instance, etag: String, raw: Data) {
-        let (value, raw, etag) = try queryWithETag("GET", "/1.0/instances/" + LXDServer.escape(name))
-        return (try value.decode(Instance.self), etag, raw)
+        let (value, raw, etag) = try queryWithETag("GET", "/1.0/instances/" + LXDServer.escape(name), as: Instance.self)
+        return (value, etag, raw)
     }
 
     public func updateInstance(_ name: String, _ put: InstancePut, etag: String = "") throws -> RemoteOperation {
@@ -73,7 +64,7 @@ extension LXDServer {
     /// A snapshot as the server sent it (raw metadata, server key order) and its ETag.
     public func getInstanceSnapshotRaw(_ name: String, _ snapshot: String) throws -> (raw: Data, etag: String) {
         let path = "/1.0/instances/\(LXDServer.escape(name))/snapshots/\(LXDServer.escape(snapshot))"
-        let (_, raw, etag) = try queryWithETag("GET", path)
+        let (_, raw, etag) = try queryWithETag("GET", path, as: JSONValue.self)
         return (raw, etag)
     }
 
@@ -92,8 +83,8 @@ extension LXDServer {
 
     /// `GET /1.0` again, with its ETag (the connection's first GET is kept for `server`).
     public func getServerWithETag() throws -> (server: Server, etag: String, raw: Data) {
-        let (value, raw, etag) = try queryWithETag("GET", "/1.0")
-        return (try value.decode(Server.self), etag, raw)
+        let (value, raw, etag) = try queryWithETag("GET", "/1.0", as: Server.self)
+        return (value, etag, raw)
     }
 
     /// `PUT /1.0` with the server's writable fields (only `config`).

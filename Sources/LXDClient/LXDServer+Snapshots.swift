@@ -9,8 +9,7 @@ extension LXDServer {
     }
 
     public func getInstanceSnapshot(_ instance: String, _ snapshot: String) throws -> (snapshot: InstanceSnapshot, raw: Data) {
-        let (value, raw) = try query("GET", LXDServer.snapshotPath(instance, snapshot))
-        return (try value.decode(InstanceSnapshot.self), raw)
+        return try query("GET", LXDServer.snapshotPath(instance, snapshot), as: InstanceSnapshot.self)
     }
 
     /// `expiresAt`: nil lets the server apply `snapshots.expiry`; Go's zero time means never.

@@ -31,9 +31,9 @@ public final class LXDServer: Sendable {
     public init(http: HTTPClient, url: String) throws {
         self.http = http
         self.url = url
-        let (metadata, raw) = try LXDServer.query(http, "GET", "/1.0", body: nil)
-        self.server = try metadata.decode(Server.self)
-        self.serverRaw = raw
+        let response = try LXDServer.send(http, "GET", "/1.0", body: nil)
+        self.server = try LXDServer.metadata(Server.self, of: response)
+        self.serverRaw = try LXDServer.rawMetadata(response.body)
     }
 
     public var socketPath: String { http.unixSocketPath }
@@ -56,29 +56,48 @@ public final class LXDServer: Sendable {
 
     /// Decodes the envelope; an error envelope becomes the `LXDError` it carries.
     static func parse(_ response: HTTPResponse) throws -> ResponseRaw {
-        let envelope: ResponseRaw
+        let envelope = try decodeEnvelope(ResponseRaw.self, response)
+        try check(response, type: envelope.type, errorCode: envelope.errorCode, error: envelope.error)
+        return envelope
+    }
+
+    /// The metadata decoded straight into `T` (after the envelope's check): one Codable pass,
+    /// where `parse` and `JSONValue.decode` make three.
+    static func metadata<T: Decodable>(_ type: T.Type, of response: HTTPResponse) throws -> T {
+        let head = try decodeEnvelope(ResponseHead.self, response)
+        try check(response, type: head.type, errorCode: head.errorCode, error: head.error)
+        return try LXDJSON.decode(ResponseMetadata<T>.self, from: response.body).metadata
+    }
+
+    private static func decodeEnvelope<Envelope: Decodable>(_ type: Envelope.Type, _ response: HTTPResponse) throws -> Envelope {
         do {
-            envelope = try LXDJSON.decode(ResponseRaw.self, from: response.body)
+            return try LXDJSON.decode(Envelope.self, from: response.body)
         } catch {
             if response.status == 404 { throw LXDError.notFound() }
             throw LXDError(HTTPStatus(response.status), "Failed to fetch \(response.status): invalid response")
         }
-        if envelope.type == "error" {
-            throw LXDError(HTTPStatus(envelope.errorCode == 0 ? response.status : envelope.errorCode), envelope.error)
-        }
-        return envelope
     }
 
-    /// Returns the metadata as a JSONValue plus the raw `metadata` bytes in server order.
-    static func query(_ http: HTTPClient, _ method: String, _ path: String, body: Data?, etag: String? = nil) throws -> (JSONValue, Data) {
-        let response: HTTPResponse
+    /// An error envelope becomes the `LXDError` it carries.
+    private static func check(_ response: HTTPResponse, type: String, errorCode: Int, error: String) throws {
+        guard type == "error" else { return }
+        throw LXDError(HTTPStatus(errorCode == 0 ? response.status : errorCode), error)
+    }
+
+    /// One request; a transport failure becomes Go's wording of it.
+    static func send(_ http: HTTPClient, _ method: String, _ path: String, body: Data?, etag: String? = nil) throws -> HTTPResponse {
         do {
-            response = try http.request(method, path, headers: headers(json: body != nil, etag: etag), body: body)
+            return try http.request(method, path, headers: headers(json: body != nil, etag: etag), body: body)
         } catch let error as LXDError {
             throw error
         } catch {
             throw LXDError(.internalServerError, LXDServer.describeConnectError(error, http, path: path))
         }
+    }
+
+    /// Returns the metadata as a JSONValue plus the raw `metadata` bytes in server order.
+    static func query(_ http: HTTPClient, _ method: String, _ path: String, body: Data?, etag: String? = nil) throws -> (JSONValue, Data) {
+        let response = try send(http, method, path, body: body, etag: etag)
         let envelope = try parse(response)
         return (envelope.metadata, try rawMetadata(response.body))
     }
@@ -109,8 +128,14 @@ public final class LXDServer: Sendable {
         try LXDServer.query(http, method, path, body: body, etag: etag)
     }
 
+    /// Returns the metadata as `T` plus the raw `metadata` bytes in server order.
+    public func query<T: Decodable>(_ method: String, _ path: String, as type: T.Type, body: Data? = nil) throws -> (T, Data) {
+        let response = try LXDServer.send(http, method, path, body: body)
+        return (try LXDServer.metadata(type, of: response), try LXDServer.rawMetadata(response.body))
+    }
+
     public func get<T: Decodable>(_ path: String, as type: T.Type) throws -> T {
-        try query("GET", path).0.decode(type)
+        try LXDServer.metadata(type, of: try LXDServer.send(http, "GET", path, body: nil))
     }
 
     /// A GET whose raw metadata (server key order) is returned alongside the typed value.
@@ -127,14 +152,13 @@ public final class LXDServer: Sendable {
             listener?.close()
             throw LXDError(.internalServerError, String(describing: error))
         }
-        let envelope: ResponseRaw
+        let operation: LXDAPI.Operation
         do {
-            envelope = try LXDServer.parse(response)
+            operation = try LXDServer.metadata(LXDAPI.Operation.self, of: response)
         } catch {
             listener?.close()
             throw error
         }
-        let operation = try envelope.metadata.decode(LXDAPI.Operation.self)
         return RemoteOperation(server: self, operation: operation, listener: listener)
     }
 
@@ -147,18 +171,15 @@ public final class LXDServer: Sendable {
     // MARK: Images
 
     public func getImages() throws -> (images: [Image], raw: Data) {
-        let (value, raw) = try query("GET", "/1.0/images?recursion=1")
-        return (try value.decode([Image].self), raw)
+        return try query("GET", "/1.0/images?recursion=1", as: [Image].self)
     }
 
     public func getImage(_ fingerprint: String) throws -> (image: Image, raw: Data) {
-        let (value, raw) = try query("GET", "/1.0/images/" + LXDServer.escape(fingerprint))
-        return (try value.decode(Image.self), raw)
+        return try query("GET", "/1.0/images/" + LXDServer.escape(fingerprint), as: Image.self)
     }
 
     public func getImageAliases() throws -> (aliases: [ImageAliasesEntry], raw: Data) {
-        let (value, raw) = try query("GET", "/1.0/images/aliases?recursion=1")
-        return (try value.decode([ImageAliasesEntry].self), raw)
+        return try query("GET", "/1.0/images/aliases?recursion=1", as: [ImageAliasesEntry].self)
     }
 
     public func getImageAlias(_ name: String) throws -> ImageAliasesEntry {
@@ -229,8 +250,7 @@ public final class LXDServer: Sendable {
         } catch {
             throw LXDError(.internalServerError, String(describing: error))
         }
-        let envelope = try LXDServer.parse(response)
-        let operation = try envelope.metadata.decode(LXDAPI.Operation.self)
+        let operation = try LXDServer.metadata(LXDAPI.Operation.self, of: response)
         return RemoteOperation(server: self, operation: operation, listener: try? EventListener(http: http))
     }
 
@@ -238,8 +258,7 @@ public final class LXDServer: Sendable {
 
     /// `filters` are "key=value" pairs the server evaluates (`api_filtering`), joined with "and".
     public func getInstancesFull(filters: [String] = []) throws -> (instances: [InstanceFull], raw: Data) {
-        let (value, raw) = try query("GET", "/1.0/instances?filter=\(LXDServer.filterQuery(filters))&recursion=2")
-        return (try value.decode([InstanceFull].self), raw)
+        return try query("GET", "/1.0/instances?filter=\(LXDServer.filterQuery(filters))&recursion=2", as: [InstanceFull].self)
     }
 
     /// LXD's client: "k1=v1", "k2=v2" become "k1 eq v1 and k2 eq v2", query-escaped as Go does.
@@ -297,13 +316,11 @@ public final class LXDServer: Sendable {
     // MARK: Operations
 
     public func getOperations() throws -> (operations: [String: [LXDAPI.Operation]], raw: Data) {
-        let (value, raw) = try query("GET", "/1.0/operations?recursion=1")
-        return (try value.decode([String: [LXDAPI.Operation]].self), raw)
+        return try query("GET", "/1.0/operations?recursion=1", as: [String: [LXDAPI.Operation]].self)
     }
 
     public func getOperation(_ id: String) throws -> (operation: LXDAPI.Operation, raw: Data) {
-        let (value, raw) = try query("GET", "/1.0/operations/" + LXDServer.escape(id))
-        return (try value.decode(LXDAPI.Operation.self), raw)
+        return try query("GET", "/1.0/operations/" + LXDServer.escape(id), as: LXDAPI.Operation.self)
     }
 
     public func deleteOperation(_ id: String) throws {

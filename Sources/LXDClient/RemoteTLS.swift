@@ -90,18 +90,15 @@ extension LXDServer {
     public func createCertificateToken(_ post: CertificatesPost) throws -> LXDAPI.Operation {
         var post = post
         post.token = true
-        let (value, _) = try query("POST", "/1.0/certificates", body: try LXDServer.encode(post))
-        return try value.decode(LXDAPI.Operation.self)
+        return try query("POST", "/1.0/certificates", as: LXDAPI.Operation.self, body: try LXDServer.encode(post)).0
     }
 
     public func getCertificates() throws -> (certificates: [Certificate], raw: Data) {
-        let (value, raw) = try query("GET", "/1.0/certificates?recursion=1")
-        return (try value.decode([Certificate].self), raw)
+        return try query("GET", "/1.0/certificates?recursion=1", as: [Certificate].self)
     }
 
     public func getCertificate(_ fingerprint: String) throws -> (certificate: Certificate, raw: Data) {
-        let (value, raw) = try query("GET", "/1.0/certificates/" + LXDServer.escape(fingerprint))
-        return (try value.decode(Certificate.self), raw)
+        return try query("GET", "/1.0/certificates/" + LXDServer.escape(fingerprint), as: Certificate.self)
     }
 
     public func updateCertificate(_ fingerprint: String, _ put: CertificatePut) throws {
@@ -114,8 +111,7 @@ extension LXDServer {
 
     /// `POST /1.0/images/FP/secret`: a one-off secret for another server to fetch a private image.
     public func createImageSecret(_ fingerprint: String) throws -> LXDAPI.Operation {
-        let (value, _) = try query("POST", "/1.0/images/\(LXDServer.escape(fingerprint))/secret")
-        return try value.decode(LXDAPI.Operation.self)
+        try query("POST", "/1.0/images/\(LXDServer.escape(fingerprint))/secret", as: LXDAPI.Operation.self).0
     }
 
     /// `GET /1.0/projects` names.

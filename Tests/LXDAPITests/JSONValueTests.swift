@@ -21,6 +21,20 @@ import Testing
         #expect(try jsonText(value) == #"{"ratio":0.5,"size":1048576}"#)
     }
 
+    /// `LXDJSON.decoder` tries strings and containers first (exact JSON types); a decoder
+    /// without the flag tries booleans and numbers first. Both read JSON the same.
+    @Test func bothAttemptOrdersReadJSONAlike() throws {
+        let text = #"{"a":"true","b":true,"c":"1","d":1,"e":[{"f":null},"",[]],"g":{}}"#
+        let exact = try LXDJSON.decoder.decode(JSONValue.self, from: Data(text.utf8))
+        let plain = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        #expect(LXDJSON.decoder.userInfo[JSONValue.exactTypes] as? Bool == true)
+        #expect(exact == plain)
+        #expect(exact["a"] == .string("true") && exact["b"] == .bool(true))
+        #expect(exact["c"] == .string("1") && exact["d"] == .number(1))
+        #expect(exact["e"] == .array([.object(["f": .null]), .string(""), .array([])]))
+        #expect(exact["g"] == .object([:]))
+    }
+
     @Test func boolsAreNotNumbers() throws {
         #expect(try decode(JSONValue.self, "[true,1]") == .array([.bool(true), .number(1)]))
     }
