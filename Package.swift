@@ -21,14 +21,16 @@ let package = Package(
         .systemLibrary(name: "CHTTPParser", providers: [.apt(["libhttp-parser-dev"])]),
 
         // Our own C: spawning, GNU-only calls, macro shims and the liblxc fork helpers.
-        .target(name: "CShim", dependencies: ["CLXC", "CSQLite", "COpenSSL"], cSettings: cSettings),
+        .target(name: "CShim", dependencies: ["COpenSSL"], cSettings: cSettings),
+        // Our C that calls liblxc: linked by the daemon and LibLXC only, not by `lxc`.
+        .target(name: "CLXCShim", dependencies: ["CLXC", "CShim"], cSettings: cSettings),
 
         // Swift owners of the C libraries and of the OS.
         .target(name: "LXDOS", dependencies: ["CShim"]),
         .target(name: "SQLite", dependencies: ["CSQLite", "CShim"]),
         .target(name: "YAML", dependencies: ["CYAML"]),
         .target(name: "Archive", dependencies: ["CArchive", "CShim"]),
-        .target(name: "LibLXC", dependencies: ["CLXC", "CShim"]),
+        .target(name: "LibLXC", dependencies: ["CLXC", "CShim", "CLXCShim"]),
         .target(name: "TLS", dependencies: ["CShim"]),
 
         // Shared layers.
@@ -49,7 +51,7 @@ let package = Package(
         // Swift's runtime and Foundation linked in: `lxd` is re-executed for every start, exec
         // and hook (`lxd forkstart`, `forkexec`, `callhook`) and `lxc` runs once per command;
         // binding ~40 shared libraries' symbols cost each of them ~25M instructions (callgrind).
-        .executableTarget(name: "lxd", dependencies: ["LXDDaemon", "CShim"], linkerSettings: staticSwift),
+        .executableTarget(name: "lxd", dependencies: ["LXDDaemon", "CLXCShim"], linkerSettings: staticSwift),
         .executableTarget(name: "lxc", dependencies: ["LXDCLI"], linkerSettings: staticSwift),
         .executableTarget(name: "swiftlxd-bench", dependencies: ["LXDHTTP", "LXDAPI", "LXDCore"]),
 

@@ -1,7 +1,6 @@
 // Spare helpers (see lxd_spare.h). The request is one SOCK_SEQPACKET message: a header, then
 // argc NUL-terminated strings; the descriptors ride along as SCM_RIGHTS.
 #include "lxd_spare.h"
-#include "lxd_lxc.h"
 #include "lxd_os.h"
 
 #include <errno.h>
@@ -113,7 +112,7 @@ static int spare_fail(const char *what) {
     return 127;
 }
 
-int lxd_forkspare_main(int argc, char **argv) {
+int lxd_forkspare_main(int argc, char **argv, int (*dispatch)(int argc, char **argv)) {
     (void)argc;
     (void)argv;
     char *buffer = malloc(LXD_SPARE_MAX_REQUEST);
@@ -201,6 +200,6 @@ int lxd_forkspare_main(int argc, char **argv) {
     // `ps` and `top` name the helper it became (argv in /proc/PID/cmdline stays "lxd forkspare").
     prctl(PR_SET_NAME, args[1], 0, 0, 0);
 
-    int status = lxd_fork_dispatch(header.argc, args);
+    int status = dispatch(header.argc, args);
     return status < 0 ? spare_fail("unknown helper") : status;
 }

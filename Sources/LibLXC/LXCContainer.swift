@@ -1,3 +1,4 @@
+import CLXCShim
 import CShim
 import Glibc
 

@@ -21,7 +21,7 @@ int lxd_spare_socketpair(int fds[2]);
 int lxd_spare_send(int sock, char *const argv[], const int *fds, int nfds, int flags);
 
 /// Helper side (`lxd forkspare`, dispatched from the constructor): waits on fd 3 for a request
-/// and runs it through lxd_fork_dispatch; exits 0 when the daemon closes the socket unused.
-int lxd_forkspare_main(int argc, char **argv);
+/// and runs it through `dispatch` (lxd_fork_dispatch); exits 0 when the daemon closes the socket unused.
+int lxd_forkspare_main(int argc, char **argv, int (*dispatch)(int argc, char **argv));
 
 #endif

@@ -343,7 +343,7 @@ int lxd_fork_dispatch(int argc, char **argv) {
     if (strcmp(argv[1], "forkmount") == 0)
         exit(lxd_forkmount(argc, argv));
     if (strcmp(argv[1], "forkspare") == 0)
-        exit(lxd_forkspare_main(argc, argv));
+        exit(lxd_forkspare_main(argc, argv, lxd_fork_dispatch));
     return -1;
 }
 

@@ -1,9 +1,0 @@
-#ifndef LXD_SQLITE_SHIM_H
-#define LXD_SQLITE_SHIM_H
-
-#include <sqlite3.h>
-
-/// SQLITE_TRANSIENT is a function-like cast macro Swift cannot import.
-static inline sqlite3_destructor_type lxd_sqlite_transient(void) { return SQLITE_TRANSIENT; }
-
-#endif
