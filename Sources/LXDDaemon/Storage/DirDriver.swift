@@ -49,6 +49,7 @@ struct DirDriver: StorageDriver {
     }
 
     func delete() async throws {
+        await DeferredRemoval.shared.drain(poolRoot: pool.mountPath)
         try await unmount()
         HostStorage.removeFolders(pool.source)
         rmdir(pool.source)
@@ -57,7 +58,9 @@ struct DirDriver: StorageDriver {
     /// A pool on another folder is reached through a link at the mount path.
     @discardableResult
     func mount() async throws -> Bool {
-        try pool.linkSource(pool.source)
+        let linked = try pool.linkSource(pool.source)
+        DeferredRemoval.shared.removeLeftovers(poolRoot: pool.mountPath)
+        return linked
     }
 
     @discardableResult
@@ -104,13 +107,10 @@ struct DirDriver: StorageDriver {
         }
     }
 
+    /// The folders are moved out of the way at once and their files removed behind the
+    /// request (`DeferredRemoval`).
     func deleteVolume(_ volume: Volume, snapshots: [String]) async throws {
-        let path = pool.path(volume)
-        let snapshotsPath = pool.snapshotsPath(volume)
-        try await Blocking.run("lxd-delete") {
-            HostStorage.removeTree(path)
-            HostStorage.removeTree(snapshotsPath)
-        }
+        try DeferredRemoval.shared.remove([pool.path(volume), pool.snapshotsPath(volume)], poolRoot: pool.mountPath)
     }
 
     func renameVolume(_ volume: Volume, to newName: String) async throws {
@@ -127,12 +127,8 @@ struct DirDriver: StorageDriver {
     }
 
     func deleteSnapshot(_ volume: Volume, name: String) async throws {
-        let path = pool.snapshotPath(volume, name)
-        let folder = pool.snapshotsPath(volume)
-        try await Blocking.run("lxd-delete") {
-            HostStorage.removeTree(path)
-            rmdir(folder)
-        }
+        try DeferredRemoval.shared.remove([pool.snapshotPath(volume, name)], poolRoot: pool.mountPath)
+        rmdir(pool.snapshotsPath(volume))
     }
 
     func renameSnapshot(_ volume: Volume, from name: String, to newName: String) async throws {
