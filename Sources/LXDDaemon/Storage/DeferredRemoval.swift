@@ -6,7 +6,7 @@ import Synchronization
 /// for the busybox image's 300 inodes on this host (`rm -rf` is no faster), seconds for a
 /// distribution's rootfs. So a deleted volume's folders are renamed into the pool's `.deleting`
 /// folder (one rename each, on the pool's own filesystem): its path and name are free at once
-/// and the request returns, while the files are removed behind it, one tree at a time.
+/// and the request returns, while its files are removed in the background.
 ///
 /// What an interrupted daemon leaves in `.deleting` is removed when the pool is mounted again;
 /// deleting the pool waits for what is still being removed.
