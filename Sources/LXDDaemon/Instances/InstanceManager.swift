@@ -352,18 +352,13 @@ actor InstanceManager {
             }
             reverter.add { unlink(link) }
             try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
-            reverter.add { Self.removeTree(logs) }
+            reverter.add { HostStorage.removeTree(logs) }
             if let image { try await database.touchImage(fingerprint: image.fingerprint, at: .now()) }
         } catch {
             try? await storage.deleteInstanceVolume(record.name, pool: pool, snapshots: [])
             throw error
         }
         return pool
-    }
-
-    /// Removes a tree without following symlinks (FileManager removes links, not their targets).
-    nonisolated static func removeTree(_ path: String) {
-        try? FileManager.default.removeItem(atPath: path)
     }
 
     // MARK: Lifecycle
@@ -630,8 +625,8 @@ actor InstanceManager {
         let devicesFolder = devicesFolder(name)
         try await Blocking.run("lxd-delete") {
             unlink(link)
-            Self.removeTree(logs)
-            Self.removeTree(devicesFolder)
+            HostStorage.removeTree(logs)
+            HostStorage.removeTree(devicesFolder)
         }
         timer.mark("logs")
         try await database.deleteInstance(name: name)

@@ -87,7 +87,7 @@ extension InstanceManager {
         reverter.add { unlink(link) }
         let logs = paths.instanceLogs(name)
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
-        reverter.add { Self.removeTree(logs) }
+        reverter.add { HostStorage.removeTree(logs) }
         return (volume, pool)
     }
 

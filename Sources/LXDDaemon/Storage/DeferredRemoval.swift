@@ -1,4 +1,5 @@
 import Foundation
+import LXDAPI
 import LXDCore
 import Synchronization
 
@@ -8,8 +9,9 @@ import Synchronization
 /// folder (one rename each, on the pool's own filesystem): its path and name are free at once
 /// and the request returns, while its files are removed in the background.
 ///
-/// What an interrupted daemon leaves in `.deleting` is removed when the pool is mounted again;
-/// deleting the pool waits for what is still being removed.
+/// What an interrupted daemon leaves in `.deleting`, or a removal that failed, is removed when
+/// the pool is mounted again; deleting the pool waits for what is still being removed and fails
+/// if some of it cannot be.
 final class DeferredRemoval: Sendable {
     static let shared = DeferredRemoval()
 
@@ -19,46 +21,70 @@ final class DeferredRemoval: Sendable {
     /// The removals still running, by pool root.
     private let running = Mutex<[String: [UUID: Task<Void, Never>]]>([:])
 
-    /// Moves `paths` (those that exist) out of the way now and removes them in the background.
-    func remove(_ paths: [String], poolRoot: String) throws {
+    /// Moves `paths` (those that exist) out of the way now, all or none, and removes them in the
+    /// background.
+    func remove(_ paths: [String], poolRoot: String, logger: Logger) throws {
         let existing = paths.filter(HostStorage.exists)
         guard !existing.isEmpty else { return }
         let trash = Self.folder(poolRoot)
-        if !HostStorage.exists(trash) {
-            try FileManager.default.createDirectory(atPath: trash, withIntermediateDirectories: false)
-            chmod(trash, 0o700)
+        // Two first deletes may race to make it.
+        guard mkdir(trash, 0o700) == 0 || errno == EEXIST else {
+            throw LXDError.internalError("Failed creating \"\(trash)\": \(String(cString: strerror(errno)))")
         }
-        var moved: [String] = []
+        var moved: [(from: String, to: String)] = []
         for path in existing {
-            let target = trash + "/" + (path as NSString).lastPathComponent + "-" + UUID().uuidString
-            try HostStorage.rename(path, target)
-            moved.append(target)
+            // A name of its own length: the original's with a suffix could pass NAME_MAX.
+            let target = trash + "/" + UUID().uuidString
+            do {
+                try HostStorage.rename(path, target)
+            } catch {
+                for move in moved.reversed() { _ = rename(move.to, move.from) }
+                throw error
+            }
+            moved.append((path, target))
         }
-        start(moved, poolRoot: poolRoot)
+        start(moved.map(\.to), poolRoot: poolRoot, logger: logger)
     }
 
-    /// Removes whatever an earlier daemon left in the pool's `.deleting` folder.
-    func removeLeftovers(poolRoot: String) {
+    /// Removes whatever an earlier daemon, or a failed removal, left in the pool's `.deleting` folder.
+    func removeLeftovers(poolRoot: String, logger: Logger) {
         let trash = Self.folder(poolRoot)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: trash)) ?? []
         guard !names.isEmpty else { return }
-        start(names.map { trash + "/" + $0 }, poolRoot: poolRoot)
+        start(names.map { trash + "/" + $0 }, poolRoot: poolRoot, logger: logger)
     }
 
-    /// Waits until nothing of the pool is being removed, then removes its `.deleting` folder.
-    func drain(poolRoot: String) async {
+    /// Returns when nothing of the pool is being removed.
+    func wait(poolRoot: String) async {
         while let tasks = running.withLock({ $0[poolRoot].map { Array($0.values) } }), !tasks.isEmpty {
             for task in tasks { await task.value }
         }
-        rmdir(Self.folder(poolRoot))
     }
 
-    private func start(_ trees: [String], poolRoot: String) {
+    /// Waits for the pool's removals, tries once more what they could not remove, and removes
+    /// the `.deleting` folder; throws if something is left.
+    func drain(poolRoot: String) async throws {
+        await wait(poolRoot: poolRoot)
+        let trash = Self.folder(poolRoot)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: trash)) ?? [] {
+            let tree = trash + "/" + name
+            try await Blocking.run("lxd-delete") { try TreeRemover.remove(tree) }
+        }
+        rmdir(trash)
+    }
+
+    private func start(_ trees: [String], poolRoot: String, logger: Logger) {
         let id = UUID()
         // Registered under the lock before the task can take it to unregister itself.
         running.withLock { pools in
             let task = Task.detached { [self] in
-                for tree in trees { await HostStorage.removeTreeBlocking(tree) }
+                for tree in trees {
+                    do {
+                        try await Blocking.run("lxd-delete") { try TreeRemover.remove(tree) }
+                    } catch {
+                        logger.error("Failed removing a deleted volume's files", ["err": "\(error)"])
+                    }
+                }
                 running.withLock { pools in
                     pools[poolRoot]?[id] = nil
                     if pools[poolRoot]?.isEmpty == true { pools[poolRoot] = nil }

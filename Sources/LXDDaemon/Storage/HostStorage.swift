@@ -112,9 +112,9 @@ enum HostStorage {
         }
     }
 
-    /// Removes a tree without following symlinks.
+    /// Removes a tree without following symlinks, as far as it can (`TreeRemover`).
     static func removeTree(_ path: String) {
-        try? FileManager.default.removeItem(atPath: path)
+        try? TreeRemover.remove(path)
     }
 
     static func removeTreeBlocking(_ path: String) async {

@@ -86,6 +86,8 @@ extension StorageManager {
         if !post.contentType.isEmpty && post.contentType != "filesystem" {
             throw LXDError.badRequest("Content type \"\(post.contentType)\" is not supported by this server (only filesystem)")
         }
+        try beginVolumeCreation(pool)
+        defer { endVolumeCreation(pool) }
         let driver = try await driver(pool)
         let lock = await acquire("volume/\(pool)/custom/\(post.name)")
         defer { lock.unlock() }

@@ -19,6 +19,8 @@ extension StorageManager {
         async throws -> String
     {
         let quota = try parseVolumeSize(size)
+        try beginVolumeCreation(pool)
+        defer { endVolumeCreation(pool) }
         let lock = await acquire("volume/\(pool)/container/\(instance)")
         defer { lock.unlock() }
         let driver = try await driver(pool)
@@ -91,6 +93,8 @@ extension StorageManager {
         from source: String, snapshot: String?, sourcePool: String, to target: String, pool: String, snapshots: [String], size: String?
     ) async throws {
         let quota = try parseVolumeSize(size)
+        try beginVolumeCreation(pool)
+        defer { endVolumeCreation(pool) }
         let lock = await acquire("volume/\(pool)/container/\(target)")
         defer { lock.unlock() }
         let targetDriver = try await driver(pool)

@@ -14,6 +14,10 @@ actor StorageManager {
     let logger: Logger
     let locks = KeyedAsyncLocks()
     private var cachedDrivers: [ServerStorageDriverInfo]?
+    /// Pools being deleted, and the volume creations running on each pool: a pool delete turns
+    /// new creations away and waits for those running, so that its "in use" check sees them.
+    private var poolsBeingDeleted: Set<String> = []
+    private var volumeCreations: [String: Int] = [:]
 
     init(paths: DaemonPaths, database: Database, events: EventHub, idmap: IdmapSet, logger: Logger) {
         self.paths = paths
@@ -26,7 +30,8 @@ actor StorageManager {
     var disksPath: String { paths.root + "/disks" }
 
     nonisolated func context(_ record: StoragePoolRecord) -> PoolContext {
-        PoolContext(name: record.name, config: record.config, mountPath: paths.pool(record.name), disksPath: paths.root + "/disks")
+        PoolContext(
+            name: record.name, config: record.config, mountPath: paths.pool(record.name), disksPath: paths.root + "/disks", logger: logger)
     }
 
     func poolRecord(_ name: String) async throws -> StoragePoolRecord {
@@ -93,10 +98,26 @@ actor StorageManager {
         return usedBy.sorted()
     }
 
+    func beginVolumeCreation(_ pool: String) throws {
+        guard !poolsBeingDeleted.contains(pool) else { throw LXDError.badRequest("Storage pool \"\(pool)\" is being deleted") }
+        volumeCreations[pool, default: 0] += 1
+    }
+
+    func endVolumeCreation(_ pool: String) {
+        volumeCreations[pool, default: 1] -= 1
+        if volumeCreations[pool] == 0 { volumeCreations[pool] = nil }
+    }
+
     func deletePool(_ name: String) async throws {
         let lock = await acquire("pool/" + name)
         defer { lock.unlock() }
         let record = try await poolRecord(name)
+        poolsBeingDeleted.insert(name)
+        defer { poolsBeingDeleted.remove(name) }
+        while volumeCreations[name] != nil { try await Task.sleep(for: .milliseconds(10)) }
+        // A volume deleted just before still has files being removed; waiting here, not after
+        // the check, keeps the time between check and delete short.
+        await DeferredRemoval.shared.wait(poolRoot: context(record).mountPath)
         // Cached image volumes do not keep a pool alive; anything else does.
         let usedBy = try await self.usedBy(name)
         guard usedBy.allSatisfy({ $0.hasPrefix("/1.0/images/") }) else {

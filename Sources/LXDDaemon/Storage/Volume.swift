@@ -1,3 +1,5 @@
+import LXDCore
+
 /// The kinds of volume a pool holds (LXD's volume types), named as on the wire.
 enum VolumeType: String, Sendable, CaseIterable {
     case container
@@ -61,6 +63,8 @@ struct PoolContext: Sendable {
     let mountPath: String
     /// `$LXD_DIR/disks`: the loop files of pools that make their own.
     let disksPath: String
+    /// For what goes wrong behind a request (`DeferredRemoval`).
+    var logger = Logger(label: "lxd", sink: .discard)
 
     var source: String { config["source"] ?? "" }
 

@@ -1,5 +1,6 @@
 import Foundation
 import LXDTestSupport
+import Synchronization
 import Testing
 
 /// A `dir` pool's deleted volumes leave their paths at once (renamed into the pool's
@@ -41,6 +42,71 @@ struct DeferredRemovalSerialTests {
             try f.startDaemon()
             #expect(eventually { ((try? FileManager.default.contentsOfDirectory(atPath: trash)) ?? []).isEmpty })
         }
+    }
+
+    /// The folder in `.deleting` is named apart from the volume: a long name plus a suffix
+    /// could pass NAME_MAX (255 bytes).
+    @Test func volumesAndSnapshotsWithLongNamesAreDeleted() async throws {
+        try await DaemonFixture.with(withImage: false) { f in
+            let volume = String(repeating: "v", count: 240)
+            let snapshot = String(repeating: "s", count: 250)
+            try f.lxc(["storage", "volume", "create", "default", volume]).check()
+            try f.lxc(["storage", "volume", "snapshot", "default", volume, snapshot]).check()
+            try f.lxc(["storage", "volume", "delete", "default", "\(volume)/\(snapshot)"]).check()
+            try f.lxc(["storage", "volume", "delete", "default", volume]).check()
+            #expect(!FileManager.default.fileExists(atPath: f.directory + "/storage-pools/default/custom/default_\(volume)"))
+        }
+    }
+
+    /// The first deletes on a pool race to make its `.deleting` folder.
+    @Test func concurrentFirstDeletesAllSucceed() async throws {
+        try await DaemonFixture.with { f in
+            let pool = f.name("p")
+            try f.lxc(["storage", "create", pool, "dir"]).check()
+            let names = (1...4).map { f.name("c\($0)") }
+            for name in names { try f.lxc(["init", f.imageAlias, name, "-s", pool]).check() }
+            let results = Mutex([String: Int32]())
+            DispatchQueue.concurrentPerform(iterations: names.count) { index in
+                let result = try? f.lxc(["delete", names[index]])
+                results.withLock { $0[names[index]] = result?.status ?? -1 }
+            }
+            #expect(results.withLock { $0 } == Dictionary(uniqueKeysWithValues: names.map { ($0, Int32(0)) }))
+            try f.lxc(["storage", "delete", pool]).check()
+        }
+    }
+
+    /// A removal that fails is logged; the pool's delete tries again and names what it cannot remove.
+    @Test(.enabled(if: geteuid() == 0)) func aPoolWhoseDeletedFilesCannotBeRemovedIsNotDeleted() async throws {
+        try await DaemonFixture.with { f in
+            let pool = f.name("p")
+            let trash = f.directory + "/storage-pools/\(pool)/.deleting"
+            try f.lxc(["storage", "create", pool, "dir"]).check()
+            let name = f.name("c")
+            try f.lxc(["init", f.imageAlias, name, "-s", pool]).check()
+            let stuck = f.directory + "/storage-pools/\(pool)/containers/\(name)/rootfs/stuck"
+            try Data("x".utf8).write(to: URL(fileURLWithPath: stuck))
+            guard chattr("+i", stuck) else { return }  // a filesystem without the immutable flag
+            var left = stuck
+            defer { _ = chattr("-i", left) }
+
+            try f.lxc(["delete", name]).check()
+            #expect(eventually { f.daemonLogTail(lines: 50).contains("Failed removing a deleted volume's files") })
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: trash)) ?? []
+            #expect(entries.count == 1)
+            left = trash + "/" + (entries.first ?? "") + "/rootfs/stuck"
+            let refused = try f.lxc(["storage", "delete", pool])
+            #expect(refused.status != 0)
+            #expect(refused.stderr.contains("Failed removing \"\(left)\": Operation not permitted"))
+            try f.lxc(["storage", "show", pool]).check()
+
+            #expect(chattr("-i", left))
+            try f.lxc(["storage", "delete", pool]).check()
+            #expect(!FileManager.default.fileExists(atPath: f.directory + "/storage-pools/\(pool)"))
+        }
+    }
+
+    private func chattr(_ flag: String, _ path: String) -> Bool {
+        (try? runCommand("/usr/bin/chattr", [flag, path]))?.status == 0
     }
 
     @Test func aPoolDeletedRightAfterItsInstancesIsGone() async throws {
