@@ -1,5 +1,6 @@
 import Foundation
 import LXDAPI
+import LXDCore
 import LXDHTTP
 
 /// `/1.0/instances` (and the legacy `/1.0/containers`): create, list, show, edit, rename, delete.
@@ -180,9 +181,13 @@ struct InstancesAPI: Sendable {
 
     func instanceExecPost(_ request: APIRequest) async throws -> APIResponse {
         let name = request.parameter("name")
+        var timer = StepTimer(state.logger, "Exec timings", ["instance": name])
         let post = try request.decode(InstanceExecPost.self)
+        CgroupWarmup.shared.warm()
         try await instances.checkExec(name, post)
+        timer.mark("check")
         let environment = try await instances.execEnvironment(name, request: post.environment)
+        timer.mark("environment")
         let session = post.waitForWebsocket ? ExecSession(interactive: post.interactive) : nil
         var metadata: [String: JSONValue] = [
             "command": .array(post.command.map { .string($0) }),
@@ -194,9 +199,9 @@ struct InstancesAPI: Sendable {
         let operation = state.operations.run(
             session == nil ? .task : .websocket, description: "Executing command", resources: Self.resources(name),
             metadata: .object(metadata), webSocketHandler: session
-        ) { [metadata] operation in
+        ) { [metadata, timer] operation in
             try await instances.exec(
-                name, post, environment: environment, session: session, metadata: metadata, operationID: operation.id)
+                name, post, environment: environment, session: session, metadata: metadata, operationID: operation.id, timer: timer)
         }
         return .async(operation)
     }

@@ -28,9 +28,12 @@ extension InstanceManager {
     /// With a session the stdio goes to its websockets; otherwise to files (`record-output`) or /dev/null.
     func exec(
         _ name: String, _ post: InstanceExecPost, environment: [String: String], session: ExecSession?, metadata: [String: JSONValue],
-        operationID: String
+        operationID: String, timer: StepTimer
     ) async throws -> JSONValue {
+        var timer = timer
+        timer.mark("operation")
         if let session { await session.waitForSockets() }
+        timer.mark("websockets")
         events.lifecycle(
             "instance-exec", source: "/1.0/instances/\(name)", context: ["command": .array(post.command.map { .string($0) })])
 
@@ -90,6 +93,7 @@ extension InstanceManager {
         }
         let status = try pipe()
         childFDs.append(status.write)
+        timer.mark("stdio")
         parentCloses.append(status.write)
 
         var arguments = [
@@ -112,11 +116,17 @@ extension InstanceManager {
             throw LXDError.internalError("Failed running forkexec: \(error)")
         }
         for fd in parentCloses { close(fd) }
+        timer.mark("spawn")
         let ready = streams
         let report = await Self.readStatus(status.read) { commandPID in session?.processStarted(ready, pid: commandPID) }
         if report.pid == nil { session?.processStarted(ready, pid: pid) }
+        timer.mark("helper")
         let exitStatus = await ProcessSupervisor.shared.wait(pid: pid)
-        if let session, !(await session.processExited()) {
+        timer.mark("exit")
+        let drained = await session?.processExited() ?? true
+        timer.mark("output")
+        timer.log()
+        if !drained {
             logger.warning(
                 "Exec output still open after the command ended, closing its sockets",
                 ["instance": name, "command": post.command.joined(separator: " ")])

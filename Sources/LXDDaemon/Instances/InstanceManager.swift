@@ -364,6 +364,7 @@ actor InstanceManager {
     // MARK: Lifecycle
 
     func start(_ name: String, requestor: EventLifecycleRequestor?) async throws {
+        CgroupWarmup.shared.warm()
         var timer = StepTimer(logger, "Start timings", ["instance": name])
         await snapshotAtStartup(name)
         timer.mark("snapshot-at-startup")
