@@ -121,6 +121,23 @@ import Testing
         #expect(!exists(tree))
     }
 
+    /// A mount inside the tree (none should be there) is not entered: its files stay.
+    @Test(.enabled(if: geteuid() == 0)) func doesNotEnterAnotherFilesystem() throws {
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        let tree = scratch.path + "/tree"
+        try FileManager.default.createDirectory(atPath: tree + "/mnt", withIntermediateDirectories: true)
+        try scratch.write("tree/file", "x")
+        guard mount("tmpfs", tree + "/mnt", "tmpfs", 0, "size=1m") == 0 else { return }
+        defer { umount2(tree + "/mnt", Int32(MNT_DETACH)) }
+        try scratch.write("tree/mnt/kept", "x")
+
+        let error = #expect(throws: LXDError.self) { try TreeRemover.remove(tree) }
+        #expect(error?.message == "Failed removing \"\(tree)/mnt\": Invalid cross-device link")
+        #expect(exists(tree + "/mnt/kept"))
+        #expect(!exists(tree + "/file"))
+    }
+
     private static func chattr(_ flag: String, _ path: String) -> Bool {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/chattr")

@@ -4,7 +4,8 @@ import LXDAPI
 /// Removes a tree as `rm -rf` does, relative to open directory descriptors. A container owns
 /// what is in its rootfs, so nothing about the tree is trusted: no path is ever built (folders
 /// nested past PATH_MAX still go), names are passed on as bytes (not all are UTF-8), a symlink
-/// is removed and never followed, and the walk is a loop, so depth costs no stack.
+/// is removed and never followed, the walk does not enter another filesystem (a mount left
+/// inside is named in the error, not emptied), and it is a loop, so depth costs no stack.
 enum TreeRemover {
     /// How often a folder is read again when it was not empty after one pass: entries made
     /// while it was read, or not returned by a `readdir` that ran alongside the unlinks.
@@ -35,6 +36,8 @@ enum TreeRemover {
             if errno == ENOENT { return }
             throw failure(path, errno)
         }
+        var topStatus = stat()
+        fstat(dirfd(directory), &topStatus)
         var stack = [Level(directory: directory, name: top)]
         while var level = stack.last {
             let descriptor = dirfd(level.directory)
@@ -49,7 +52,13 @@ enum TreeRemover {
                     }
                 }
                 if let child = openDirectory(descriptor, name) {
-                    stack.append(Level(directory: child, name: name))
+                    var status = stat()
+                    if fstat(dirfd(child), &status) == 0 && status.st_dev == topStatus.st_dev {
+                        stack.append(Level(directory: child, name: name))
+                    } else {
+                        closedir(child)
+                        record(EXDEV, stack, name)
+                    }
                 } else if errno == ENOTDIR || errno == ELOOP {
                     // Replaced by a file or a symlink since it was listed.
                     if unlinkat(descriptor, name, 0) != 0 && errno != ENOENT { record(errno, stack, name) }
