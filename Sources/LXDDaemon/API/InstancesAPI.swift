@@ -184,10 +184,8 @@ struct InstancesAPI: Sendable {
         var timer = StepTimer(state.logger, "Exec timings", ["instance": name])
         let post = try request.decode(InstanceExecPost.self)
         CgroupWarmup.shared.warm()
-        try await instances.checkExec(name, post)
+        let environment = try await instances.prepareExec(name, post)
         timer.mark("check")
-        let environment = try await instances.execEnvironment(name, request: post.environment)
-        timer.mark("environment")
         let session = post.waitForWebsocket ? ExecSession(interactive: post.interactive) : nil
         var metadata: [String: JSONValue] = [
             "command": .array(post.command.map { .string($0) }),

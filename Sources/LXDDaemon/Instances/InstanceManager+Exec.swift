@@ -5,23 +5,22 @@ import LXDCore
 import LXDOS
 
 extension InstanceManager {
-    /// The environment a command gets: LXD's defaults, then `environment.*` keys, then the request's.
-    func execEnvironment(_ name: String, request: [String: String]) async throws -> [String: String] {
+    /// Checks that an exec can run (before the 202) and returns the environment the command
+    /// gets: LXD's defaults, then `environment.*` keys, then the request's. The instance's row is
+    /// read once, and liblxc's state call runs while its profiles are read.
+    func prepareExec(_ name: String, _ post: InstanceExecPost) async throws -> [String: String] {
+        let record = try await record(name)
+        async let state = status(name)
+        let expanded = try await expanded(record)
+        guard await state == .running else { throw LXDError.badRequest("Instance is not running") }
+        guard !post.command.isEmpty else { throw LXDError.badRequest("Command is required") }
         var environment = [
             "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root", "USER": "root",
             "LANG": "C.UTF-8",
         ]
-        let expanded = try await expanded(try await record(name))
         environment.merge(Self.environment(expanded.config)) { _, new in new }
-        environment.merge(request) { _, new in new }
+        environment.merge(post.environment) { _, new in new }
         return environment
-    }
-
-    /// Checks that an exec can run (before the 202).
-    func checkExec(_ name: String, _ post: InstanceExecPost) async throws {
-        _ = try await record(name)
-        guard await status(name) == .running else { throw LXDError.badRequest("Instance is not running") }
-        guard !post.command.isEmpty else { throw LXDError.badRequest("Command is required") }
     }
 
     /// Runs the command through `lxd forkexec` and returns the operation's final metadata.
