@@ -50,7 +50,14 @@ struct SpareHelperSerialTests {
         helpers.refill()
         let spares = try await Self.waitingSpares(helpers, count: 2)
         for pid in spares {
-            let cmdline = try String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)
+            // A vfork'd spawn returns once the exec has replaced the child's memory, a moment
+            // before the kernel has set up its arguments: until then its cmdline reads empty.
+            var cmdline = ""
+            for _ in 0..<200 {
+                cmdline = try String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)
+                if !cmdline.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(25))
+            }
             #expect(cmdline == "lxd\0forkspare\0")
             // Nothing but 0, 1, 2 and its socket once it waits (while the loader still maps
             // libraries, their files are briefly open): no descriptor of ours reaches a spare.
