@@ -18,13 +18,13 @@ import Testing
         let root = try tree(["unified/cgroup.procs", "pids/lxd/cgroup.procs"])
         defer { root.remove() }
         let membership = "8:pids:/lxd\n1:name=systemd:/\n0::/\n"
-        #expect(CgroupWarmup.ownProcsFile(root: root.path, membership: membership) == root.path + "/unified/cgroup.procs")
+        #expect(CgroupWarmup.ownProcsFile(root: root.path, membership: CgroupMembership(membership)) == root.path + "/unified/cgroup.procs")
     }
 
     @Test func findsTheDaemonsCgroupOnAPureV2Host() throws {
         let root = try tree(["cgroup.controllers", "system.slice/lxd.service/cgroup.procs"])
         defer { root.remove() }
-        let procs = CgroupWarmup.ownProcsFile(root: root.path, membership: "0::/system.slice/lxd.service\n")
+        let procs = CgroupWarmup.ownProcsFile(root: root.path, membership: CgroupMembership("0::/system.slice/lxd.service\n"))
         #expect(procs == root.path + "/system.slice/lxd.service/cgroup.procs")
     }
 
@@ -32,8 +32,8 @@ import Testing
         let root = try tree(["pids/b/cgroup.procs"])
         defer { root.remove() }
         let membership = "4:memory:/a\n3:cpu,cpuacct:/c\n8:pids:/b\n0::/\n"
-        #expect(CgroupWarmup.ownProcsFile(root: root.path, membership: membership) == root.path + "/pids/b/cgroup.procs")
-        #expect(CgroupWarmup.ownProcsFile(root: root.path, membership: "4:memory:/a\n") == nil)
+        #expect(CgroupWarmup.ownProcsFile(root: root.path, membership: CgroupMembership(membership)) == root.path + "/pids/b/cgroup.procs")
+        #expect(CgroupWarmup.ownProcsFile(root: root.path, membership: CgroupMembership("4:memory:/a\n")) == nil)
         #expect(CgroupWarmup.ownProcsFile(root: root.path, membership: nil) == nil)
     }
 

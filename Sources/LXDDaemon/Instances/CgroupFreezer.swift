@@ -14,21 +14,15 @@ struct CgroupFreezer {
     }
 
     var control: Control? {
-        guard let text = KernelFile.read("/proc/\(pid)/cgroup") else { return nil }
-        var unified: String?
-        for line in text.split(separator: "\n") {
-            let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
-            guard fields.count == 3 else { continue }
-            if fields[1].split(separator: ",").contains("freezer") {
-                let path = "/sys/fs/cgroup/freezer" + fields[2] + "/freezer.state"
-                if FileManager.default.fileExists(atPath: path) { return .v1(path) }
-            }
-            if fields[0] == "0", fields[1].isEmpty { unified = fields[2] }
+        guard let membership = CgroupMembership(pid: String(pid)) else { return nil }
+        if let path = membership.v1["freezer"] {
+            let file = "/sys/fs/cgroup/freezer" + path + "/freezer.state"
+            if FileManager.default.fileExists(atPath: file) { return .v1(file) }
         }
-        guard let unified else { return nil }
-        for root in ["/sys/fs/cgroup/unified", "/sys/fs/cgroup"] {
-            let path = root + unified + "/cgroup.freeze"
-            if FileManager.default.fileExists(atPath: path) { return .v2(path) }
+        guard let unified = membership.unified else { return nil }
+        for root in CgroupMembership.unifiedRoots() {
+            let file = root + unified + "/cgroup.freeze"
+            if FileManager.default.fileExists(atPath: file) { return .v2(file) }
         }
         return nil
     }

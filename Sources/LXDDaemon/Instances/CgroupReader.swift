@@ -17,21 +17,10 @@ struct CgroupReader: Sendable {
     private let unified: String?
 
     init?(pid: Int32) {
-        guard let text = KernelFile.read("/proc/\(pid)/cgroup") else { return nil }
-        var v1: [String: String] = [:]
-        var unified: String?
-        for line in text.split(separator: "\n") {
-            let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-            guard fields.count == 3, let root = Self.containerRoot(String(fields[2])) else { continue }
-            if fields[0] == "0", fields[1].isEmpty {
-                unified = root
-            } else {
-                for controller in fields[1].split(separator: ",") { v1[String(controller)] = root }
-            }
-        }
+        guard let membership = CgroupMembership(pid: String(pid)) else { return nil }
+        v1 = membership.v1.compactMapValues(Self.containerRoot)
+        unified = membership.unified.flatMap(Self.containerRoot)
         guard !v1.isEmpty || unified != nil else { return nil }
-        self.v1 = v1
-        self.unified = unified
     }
 
     /// "/lxc.payload.c1/init.scope" → "/lxc.payload.c1"; nil without a payload component.
@@ -52,10 +41,7 @@ struct CgroupReader: Sendable {
             guard let controller = key.split(separator: ".").first.map(String.init) else { continue }
             var candidates: [String] = []
             if let path = v1[controller] { candidates.append("/sys/fs/cgroup/\(controller)\(path)/\(key)") }
-            if let unified {
-                candidates.append("/sys/fs/cgroup/unified\(unified)/\(key)")
-                candidates.append("/sys/fs/cgroup\(unified)/\(key)")
-            }
+            if let unified { candidates += CgroupMembership.unifiedRoots().map { "\($0)\(unified)/\(key)" } }
             for file in candidates {
                 guard let text = KernelFile.read(file) else { continue }
                 let value = text.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -44,33 +44,17 @@ final class CgroupWarmup: Sendable {
         return write(descriptor, "0", 1) == 1
     }
 
-    /// The daemon's own cgroup in one hierarchy, from `/proc/self/cgroup`: the v2 one where it
-    /// is mounted, else a v1 controller's (the lock is the same for all of them).
-    static func ownProcsFile(root: String = "/sys/fs/cgroup", membership: String? = KernelFile.read("/proc/self/cgroup")) -> String? {
+    /// The daemon's own cgroup in one hierarchy: the unified one where it is mounted, else a v1
+    /// controller's (the lock is the same for all of them).
+    static func ownProcsFile(root: String = "/sys/fs/cgroup", membership: CgroupMembership? = CgroupMembership(pid: "self")) -> String? {
         guard let membership else { return nil }
-        var v1: [String: String] = [:]
-        var v2: String?
-        for line in membership.split(separator: "\n") {
-            let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-            guard fields.count == 3 else { continue }
-            let path = fields[2] == "/" ? "" : String(fields[2])
-            if fields[0] == "0" && fields[1].isEmpty {
-                v2 = path
-            } else {
-                for controller in fields[1].split(separator: ",") { v1[String(controller)] = path }
-            }
-        }
-        func procs(_ folder: String) -> String? {
-            let file = folder + "/cgroup.procs"
-            return access(file, W_OK) == 0 ? file : nil
-        }
-        if let v2 {
-            let unified = access(root + "/cgroup.controllers", F_OK) == 0 ? root : root + "/unified"
-            if let file = procs(unified + v2) { return file }
+        var folders: [String] = []
+        if let unified = membership.unified {
+            folders += CgroupMembership.unifiedRoots(root).map { $0 + (unified == "/" ? "" : unified) }
         }
         for controller in CgroupLayout.names {
-            if let path = v1[controller], let file = procs("\(root)/\(controller)\(path)") { return file }
+            if let path = membership.v1[controller] { folders.append("\(root)/\(controller)\(path == "/" ? "" : path)") }
         }
-        return nil
+        return folders.map { $0 + "/cgroup.procs" }.first { access($0, W_OK) == 0 }
     }
 }
