@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "LXDAPITests", dependencies: ["LXDAPI"]),
         .testTarget(name: "LXDHTTPTests", dependencies: ["LXDHTTP"]),
         .testTarget(name: "TLSTests", dependencies: ["TLS"]),
-        .testTarget(name: "LXDDaemonTests", dependencies: ["LXDDaemon"]),
+        .testTarget(name: "LXDDaemonTests", dependencies: ["LXDDaemon", "LXDTestSupport"]),
         .testTarget(name: "LXDCLITests", dependencies: ["LXDCLI", "LXDCommandLine"]),
         // Integration tests: a real daemon in a private LXD_DIR, driven through the lxc binaries.
         .testTarget(name: "IntegrationTests", dependencies: ["LXDTestSupport", "LXDAPI", "LXDHTTP", "LXDOS", "TLS", "lxd", "lxc"]),

@@ -11,16 +11,6 @@ func firstLine(_ text: String) -> String {
     String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
 }
 
-/// Waits (bounded) until `condition` holds.
-func eventually(timeout: Double = 20, _ condition: () throws -> Bool) rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if try condition() { return true }
-        usleep(100_000)
-    }
-    return try condition()
-}
-
 /// The host uid of a process (`Uid:` in /proc/PID/status).
 func hostUID(ofPID pid: Int) -> Int? {
     guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }

@@ -1,4 +1,5 @@
 import Foundation
+import LXDTestSupport
 import Testing
 
 @testable import LXDDaemon
@@ -38,24 +39,16 @@ import Testing
     }
 
     /// The write is "0": the writer itself, into the cgroup it is already in.
-    @Test func warmingWritesTheWriterAndStopsAfterAFailure() async throws {
+    @Test func warmingWritesTheWriterAndStopsAfterAFailure() throws {
         let root = try tree(["cgroup.procs"])
         defer { root.remove() }
         let warmup = CgroupWarmup(procsFile: root.path + "/cgroup.procs")
         warmup.warm()
-        #expect(await eventually { (try? String(contentsOfFile: root.path + "/cgroup.procs", encoding: .utf8)) == "0" })
+        #expect(eventually { (try? String(contentsOfFile: root.path + "/cgroup.procs", encoding: .utf8)) == "0" })
         #expect(!warmup.isDisabled)
 
         let failing = CgroupWarmup(procsFile: root.path + "/missing/cgroup.procs")
         failing.warm()
-        #expect(await eventually { failing.isDisabled })
-    }
-
-    private func eventually(_ condition: () -> Bool) async -> Bool {
-        for _ in 0..<200 {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return condition()
+        #expect(eventually { failing.isDisabled })
     }
 }

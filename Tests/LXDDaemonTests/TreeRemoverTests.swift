@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import LXDAPI
+import LXDTestSupport
 import Testing
 
 @testable import LXDDaemon
@@ -100,7 +101,7 @@ import Testing
     }
 
     /// What cannot be removed is named in the error; everything else still goes.
-    @Test(.enabled(if: geteuid() == 0)) func goesOnPastWhatCannotBeRemovedAndNamesIt() throws {
+    @Test(.enabled(if: ImmutableFlag.isSupported)) func goesOnPastWhatCannotBeRemovedAndNamesIt() throws {
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let tree = scratch.path + "/tree"
@@ -108,15 +109,15 @@ import Testing
         try FileManager.default.createDirectory(atPath: tree + "/b/c", withIntermediateDirectories: true)
         let stuck = try scratch.write("tree/a/stuck", "x")
         try scratch.write("tree/b/c/file", "x")
-        guard Self.chattr("+i", stuck) else { return }  // a filesystem without the immutable flag
-        defer { _ = Self.chattr("-i", stuck) }
+        try #require(ImmutableFlag.set(stuck, true))
+        defer { ImmutableFlag.set(stuck, false) }
 
         let error = #expect(throws: LXDError.self) { try TreeRemover.remove(tree) }
         #expect(error?.message == "Failed removing \"\(stuck)\": Operation not permitted")
         #expect(exists(stuck))
         #expect(!exists(tree + "/b"))
 
-        #expect(Self.chattr("-i", stuck))
+        #expect(ImmutableFlag.set(stuck, false))
         try TreeRemover.remove(tree)
         #expect(!exists(tree))
     }
@@ -128,7 +129,7 @@ import Testing
         let tree = scratch.path + "/tree"
         try FileManager.default.createDirectory(atPath: tree + "/mnt", withIntermediateDirectories: true)
         try scratch.write("tree/file", "x")
-        guard mount("tmpfs", tree + "/mnt", "tmpfs", 0, "size=1m") == 0 else { return }
+        try #require(mount("tmpfs", tree + "/mnt", "tmpfs", 0, "size=1m") == 0)
         defer { umount2(tree + "/mnt", Int32(MNT_DETACH)) }
         try scratch.write("tree/mnt/kept", "x")
 
@@ -136,15 +137,5 @@ import Testing
         #expect(error?.message == "Failed removing \"\(tree)/mnt\": Invalid cross-device link")
         #expect(exists(tree + "/mnt/kept"))
         #expect(!exists(tree + "/file"))
-    }
-
-    private static func chattr(_ flag: String, _ path: String) -> Bool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/chattr")
-        process.arguments = [flag, path]
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
     }
 }

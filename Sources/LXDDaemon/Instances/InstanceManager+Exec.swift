@@ -92,8 +92,8 @@ extension InstanceManager {
         }
         let status = try pipe()
         childFDs.append(status.write)
-        timer.mark("stdio")
         parentCloses.append(status.write)
+        timer.mark("stdio")
 
         var arguments = [
             "lxd", "forkexec", name, paths.containers, paths.instanceLXCConfig(name), post.cwd.isEmpty ? "/root" : post.cwd,

@@ -67,8 +67,7 @@ final class DeferredRemoval: Sendable {
         await wait(poolRoot: poolRoot)
         let trash = Self.folder(poolRoot)
         for name in (try? FileManager.default.contentsOfDirectory(atPath: trash)) ?? [] {
-            let tree = trash + "/" + name
-            try await Blocking.run("lxd-delete") { try TreeRemover.remove(tree) }
+            try await HostStorage.removeTreeBlocking(trash + "/" + name)
         }
         rmdir(trash)
     }
@@ -80,7 +79,7 @@ final class DeferredRemoval: Sendable {
             let task = Task.detached { [self] in
                 for tree in trees {
                     do {
-                        try await Blocking.run("lxd-delete") { try TreeRemover.remove(tree) }
+                        try await HostStorage.removeTreeBlocking(tree)
                     } catch {
                         logger.error("Failed removing a deleted volume's files", ["err": "\(error)"])
                     }

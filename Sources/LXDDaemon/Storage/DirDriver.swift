@@ -83,7 +83,7 @@ struct DirDriver: StorageDriver {
         do {
             try await fill(path)
         } catch {
-            await HostStorage.removeTreeBlocking(path)
+            try? await HostStorage.removeTreeBlocking(path)
             throw error
         }
     }

@@ -117,8 +117,9 @@ enum HostStorage {
         try? TreeRemover.remove(path)
     }
 
-    static func removeTreeBlocking(_ path: String) async {
-        _ = try? await Blocking.run("lxd-delete") { removeTree(path) }
+    /// `TreeRemover` on a thread of its own; throws what it could not remove.
+    static func removeTreeBlocking(_ path: String) async throws {
+        try await Blocking.run("lxd-delete") { try TreeRemover.remove(path) }
     }
 
     static func exists(_ path: String) -> Bool {

@@ -45,6 +45,22 @@ struct SecuritySerialTests {
         }
     }
 
+    /// liblxc writes the map itself (the daemon is root) rather than through shadow's setuid
+    /// `newuidmap`/`newgidmap`, a shell and a tool each, which it prefers when they are on PATH:
+    /// `lxd forkstart` runs without PATH. liblxc says which way it went at debug level.
+    @Test(.enabled(if: access("/usr/bin/newuidmap", X_OK) == 0)) func theStartWritesTheIdMapWithoutShadowsTools() async throws {
+        try await DaemonFixture.with { f in
+            let name = f.name("map")
+            try f.lxc(["init", f.imageAlias, name, "-c", "raw.lxc=lxc.log.level = debug"]).check()
+            try f.lxc(["start", name]).check()
+            let log = try String(contentsOfFile: f.directory + "/logs/\(name)/lxc.log", encoding: .utf8)
+            #expect(log.contains("No newuidmap and newgidmap binary found"))
+            #expect(!log.contains("Functional newuidmap and newgidmap binary found"))
+            let map = try f.lxc(["exec", name, "--", "cat", "/proc/self/uid_map"]).check().stdout
+            #expect(map.split(whereSeparator: { $0 == " " || $0 == "\n" }).first == "0")
+        }
+    }
+
     /// Isolated containers get their own blocks from root's range, shown in
     /// `volatile.idmap.base`; two never overlap; `security.idmap.size` sets the block size; a
     /// stopped container that becomes isolated has its rootfs remapped at the next start.
