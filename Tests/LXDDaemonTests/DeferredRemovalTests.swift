@@ -1,6 +1,5 @@
 import Foundation
 import LXDAPI
-import LXDCore
 import LXDTestSupport
 import Synchronization
 import Testing
@@ -9,6 +8,8 @@ import Testing
 
 /// `DeferredRemoval` on a scratch pool root, without a daemon.
 @Suite struct DeferredRemovalTests {
+    static func context(_ root: String) -> PoolContext { PoolContext(name: "p", config: [:], mountPath: root, disksPath: root + "/disks") }
+
     /// The first deletes on a pool race to make its `.deleting` folder; all of them must win.
     @Test func concurrentFirstRemovalsAllMoveTheirFolders() async throws {
         for _ in 0..<20 {
@@ -19,7 +20,7 @@ import Testing
             let failures = Mutex(0)
             DispatchQueue.concurrentPerform(iterations: folders.count) { index in
                 do {
-                    try DeferredRemoval.shared.remove([folders[index]], poolRoot: pool.path, logger: Logger(label: "test", sink: .discard))
+                    try DeferredRemoval.shared.remove([folders[index]], in: Self.context(pool.path))
                 } catch {
                     failures.withLock { $0 += 1 }
                 }
@@ -44,7 +45,7 @@ import Testing
         defer { umount2(other, Int32(MNT_DETACH)) }
 
         #expect(throws: LXDError.self) {
-            try DeferredRemoval.shared.remove([volume, other], poolRoot: pool.path, logger: Logger(label: "test", sink: .discard))
+            try DeferredRemoval.shared.remove([volume, other], in: Self.context(pool.path))
         }
         #expect(FileManager.default.fileExists(atPath: volume + "/rootfs"))
         #expect((try? FileManager.default.contentsOfDirectory(atPath: DeferredRemoval.folder(pool.path))) == [])

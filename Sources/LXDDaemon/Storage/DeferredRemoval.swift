@@ -1,6 +1,5 @@
 import Foundation
 import LXDAPI
-import LXDCore
 import Synchronization
 
 /// Removing a volume's files is most of what deleting an instance costs on a `dir` pool: ~7 ms
@@ -23,10 +22,10 @@ final class DeferredRemoval: Sendable {
 
     /// Moves `paths` (those that exist) out of the way now, all or none, and removes them in the
     /// background.
-    func remove(_ paths: [String], poolRoot: String, logger: Logger) throws {
+    func remove(_ paths: [String], in pool: PoolContext) throws {
         let existing = paths.filter(HostStorage.exists)
         guard !existing.isEmpty else { return }
-        let trash = Self.folder(poolRoot)
+        let trash = Self.folder(pool.mountPath)
         // Two first deletes may race to make it.
         guard mkdir(trash, 0o700) == 0 || errno == EEXIST else {
             throw LXDError.internalError("Failed creating \"\(trash)\": \(String(cString: strerror(errno)))")
@@ -43,15 +42,15 @@ final class DeferredRemoval: Sendable {
             }
             moved.append((path, target))
         }
-        start(moved.map(\.to), poolRoot: poolRoot, logger: logger)
+        start(moved.map(\.to), in: pool)
     }
 
     /// Removes whatever an earlier daemon, or a failed removal, left in the pool's `.deleting` folder.
-    func removeLeftovers(poolRoot: String, logger: Logger) {
-        let trash = Self.folder(poolRoot)
+    func removeLeftovers(in pool: PoolContext) {
+        let trash = Self.folder(pool.mountPath)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: trash)) ?? []
         guard !names.isEmpty else { return }
-        start(names.map { trash + "/" + $0 }, poolRoot: poolRoot, logger: logger)
+        start(names.map { trash + "/" + $0 }, in: pool)
     }
 
     /// Returns when nothing of the pool is being removed.
@@ -63,17 +62,19 @@ final class DeferredRemoval: Sendable {
 
     /// Waits for the pool's removals, tries once more what they could not remove, and removes
     /// the `.deleting` folder; throws if something is left.
-    func drain(poolRoot: String) async throws {
-        await wait(poolRoot: poolRoot)
-        let trash = Self.folder(poolRoot)
+    func drain(_ pool: PoolContext) async throws {
+        await wait(poolRoot: pool.mountPath)
+        let trash = Self.folder(pool.mountPath)
         for name in (try? FileManager.default.contentsOfDirectory(atPath: trash)) ?? [] {
             try await HostStorage.removeTreeBlocking(trash + "/" + name)
         }
         rmdir(trash)
     }
 
-    private func start(_ trees: [String], poolRoot: String, logger: Logger) {
+    private func start(_ trees: [String], in pool: PoolContext) {
         let id = UUID()
+        let poolRoot = pool.mountPath
+        let logger = pool.logger
         // Registered under the lock before the task can take it to unregister itself.
         running.withLock { pools in
             let task = Task.detached { [self] in

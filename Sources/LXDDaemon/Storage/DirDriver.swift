@@ -49,7 +49,7 @@ struct DirDriver: StorageDriver {
     }
 
     func delete() async throws {
-        try await DeferredRemoval.shared.drain(poolRoot: pool.mountPath)
+        try await DeferredRemoval.shared.drain(pool)
         try await unmount()
         HostStorage.removeFolders(pool.source)
         rmdir(pool.source)
@@ -59,7 +59,7 @@ struct DirDriver: StorageDriver {
     @discardableResult
     func mount() async throws -> Bool {
         let linked = try pool.linkSource(pool.source)
-        DeferredRemoval.shared.removeLeftovers(poolRoot: pool.mountPath, logger: pool.logger)
+        DeferredRemoval.shared.removeLeftovers(in: pool)
         return linked
     }
 
@@ -110,7 +110,7 @@ struct DirDriver: StorageDriver {
     /// The folders are moved out of the way at once and their files removed behind the
     /// request (`DeferredRemoval`).
     func deleteVolume(_ volume: Volume, snapshots: [String]) async throws {
-        try DeferredRemoval.shared.remove([pool.path(volume), pool.snapshotsPath(volume)], poolRoot: pool.mountPath, logger: pool.logger)
+        try DeferredRemoval.shared.remove([pool.path(volume), pool.snapshotsPath(volume)], in: pool)
     }
 
     func renameVolume(_ volume: Volume, to newName: String) async throws {
@@ -127,7 +127,7 @@ struct DirDriver: StorageDriver {
     }
 
     func deleteSnapshot(_ volume: Volume, name: String) async throws {
-        try DeferredRemoval.shared.remove([pool.snapshotPath(volume, name)], poolRoot: pool.mountPath, logger: pool.logger)
+        try DeferredRemoval.shared.remove([pool.snapshotPath(volume, name)], in: pool)
         rmdir(pool.snapshotsPath(volume))
     }
 
